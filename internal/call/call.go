@@ -1,0 +1,36 @@
+// Package call carries what the server knows about one API call through its context: request
+// ID, service, operation, region and the authenticated principal. Services read it; only the
+// server's request pipeline writes it.
+package call
+
+import (
+	"context"
+	"time"
+
+	"github.com/orgconfig/orgconfig/internal/auth"
+)
+
+// Info describes the call being served.
+type Info struct {
+	RequestID string
+	Service   string
+	Operation string
+	// Region is the region of the signature's credential scope ("us-east-1" when unsigned).
+	Region    string
+	Principal *auth.Principal
+	// Time is when the request was received, from the server's clock.
+	Time time.Time
+}
+
+type key struct{}
+
+// With returns ctx carrying info.
+func With(ctx context.Context, info *Info) context.Context {
+	return context.WithValue(ctx, key{}, info)
+}
+
+// From returns the call's info. Outside a request (background jobs, tests) it returns nil.
+func From(ctx context.Context) *Info {
+	i, _ := ctx.Value(key{}).(*Info)
+	return i
+}
