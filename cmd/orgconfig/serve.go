@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/orgconfig/orgconfig/internal/server"
+)
+
+type serveCommand struct {
+	stdout, stderr io.Writer
+
+	addr         string
+	dataDir      string
+	databaseURL  string
+	accountID    string
+	rootKeyID    string
+	rootSecret   string
+	authMode     string
+	defaultAcct  string
+	extraRegions string
+	logLevel     string
+	logFormat    string
+}
+
+func (c *serveCommand) ParseFlags(args []string) error {
+	fs := newFlagSet("serve [flags]", `Runs the orgconfig server: AWS Config, Organizations, IAM and STS on one port.
+
+On first start with an empty data directory it creates the bootstrap account. Without
+ORGCONFIG_ROOT_ACCESS_KEY_ID/ORGCONFIG_ROOT_SECRET_ACCESS_KEY it generates root credentials,
+writes them to <data-dir>/root-credentials (mode 0600) and prints the export lines once.`, c.stderr)
+	stringFlag(fs, &c.addr, "addr", "ORGCONFIG_ADDR", "127.0.0.1:4566", "address to listen on")
+	stringFlag(fs, &c.dataDir, "data-dir", "ORGCONFIG_DATA_DIR", "./orgconfig-data", "directory for the embedded database and generated credentials")
+	stringFlag(fs, &c.databaseURL, "database-url", "ORGCONFIG_DATABASE_URL", "", "PostgreSQL URL (postgres://...) to use instead of the embedded store")
+	stringFlag(fs, &c.accountID, "account-id", "ORGCONFIG_ACCOUNT_ID", "", "12-digit ID of the bootstrap account (default 123456789012)")
+	stringFlag(fs, &c.rootKeyID, "root-access-key-id", "ORGCONFIG_ROOT_ACCESS_KEY_ID", "", "access key ID of the bootstrap account's root user")
+	secretFlag(fs, &c.rootSecret, "root-secret-access-key", "ORGCONFIG_ROOT_SECRET_ACCESS_KEY", "secret access key of the bootstrap account's root user")
+	stringFlag(fs, &c.authMode, "auth", "ORGCONFIG_AUTH", server.AuthStrict, "authentication: strict (verify every signature) or permissive (for test suites written against other emulators)")
+	stringFlag(fs, &c.defaultAcct, "default-account-id", "ORGCONFIG_DEFAULT_ACCOUNT_ID", "123456789012", "permissive mode: account of unknown access keys")
+	stringFlag(fs, &c.extraRegions, "extra-regions", "ORGCONFIG_EXTRA_REGIONS", "", "comma-separated regions to accept for AWS Config beyond AWS's list")
+	stringFlag(fs, &c.logLevel, "log-level", "ORGCONFIG_LOG_LEVEL", "info", "debug, info, warn or error")
+	stringFlag(fs, &c.logFormat, "log-format", "ORGCONFIG_LOG_FORMAT", "text", "text or json")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	return nil
+}
+
+func (c *serveCommand) logger() (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("log level %q: %w", c.logLevel, err)
+	}
+	ho := &slog.HandlerOptions{Level: level}
+	switch c.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(c.stderr, ho)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(c.stderr, ho)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want text or json", c.logFormat)
+}
+
+func (c *serveCommand) Run(ctx context.Context) error {
+	log, err := c.logger()
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(ctx, server.Options{
+		DataDir: c.dataDir, DatabaseURL: c.databaseURL,
+		AccountID: c.accountID, RootAccessKeyID: c.rootKeyID, RootSecretAccessKey: c.rootSecret,
+		Auth: c.authMode, DefaultAccountID: c.defaultAcct, ExtraRegions: splitList(c.extraRegions),
+		Logger: log, Version: buildVersion(),
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		_ = srv.Shutdown(context.Background())
+		return err
+	}
+	endpoint := "http://" + ln.Addr().String()
+	if akid, secret, ok := srv.GeneratedCredentials(); ok {
+		fmt.Fprintf(c.stdout, `orgconfig generated root credentials for account %s.
+They are saved in %s (mode 0600). To use them:
+
+export AWS_ACCESS_KEY_ID=%s
+export AWS_SECRET_ACCESS_KEY=%s
+export AWS_DEFAULT_REGION=us-east-1
+export AWS_ENDPOINT_URL=%s
+
+`, srv.BootstrapAccountID(), strings.TrimSuffix(c.dataDir, "/")+"/"+server.CredentialsFile, akid, secret, endpoint)
+	}
+	log.Info("orgconfig listening", "endpoint", endpoint, "account", srv.BootstrapAccountID(), "auth", c.authMode, "version", buildVersion())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		_ = srv.Shutdown(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	if err := <-errc; err != nil {
+		return err
+	}
+	_ = os.Stdout.Sync()
+	return nil
+}

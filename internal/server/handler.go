@@ -1,0 +1,345 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/orgconfig/orgconfig/internal/auth"
+	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/call"
+	"github.com/orgconfig/orgconfig/internal/sigv4"
+)
+
+// maxBody bounds a request body. AWS's largest inputs here (conformance pack templates,
+// configuration items) are far smaller.
+const maxBody = 32 << 20
+
+// Reserved paths. Every other path is an AWS API call.
+const (
+	pathHealth    = "/healthz"
+	pathMetrics   = "/metrics"
+	pathMotoReset = "/moto-api/reset"
+)
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc(pathHealth, s.serveHealth)
+	mux.Handle(pathMetrics, s.metrics.handler())
+	if s.opts.Auth == AuthPermissive {
+		mux.HandleFunc(pathMotoReset, s.serveReset)
+	}
+	mux.HandleFunc("/", s.serveAPI)
+	return mux
+}
+
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	if s.closing.Load() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "ok\n")
+}
+
+// exchange is one API call on its way through the pipeline.
+type exchange struct {
+	id       string
+	start    time.Time
+	protocol awsproto.Protocol
+	svc      *service
+	op       *awsproto.Operation
+	opName   string
+	form     url.Values
+	body     []byte
+	info     *call.Info
+}
+
+// serveAPI is the path of every AWS call: read, detect the protocol and service, authenticate,
+// route, validate, run the handler, render. It writes exactly one response.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	x := &exchange{id: s.ids.RequestID(), start: time.Now(), protocol: awsproto.JSON}
+	err := s.exchange(w, r, x)
+	status := http.StatusOK
+	code := ""
+	if err != nil {
+		e := awsproto.AsError(err)
+		if e == nil {
+			s.log.LogAttrs(r.Context(), slog.LevelError, "internal error", slog.String("request_id", x.id), slog.String("error", err.Error()))
+			e = awsproto.ErrInternal()
+		}
+		code, status = e.For(x.protocol)
+		msgKey, ns := "message", ""
+		if x.svc != nil {
+			msgKey, ns = x.svc.messageKey, x.svc.model.XMLNamespace
+		} else if x.protocol == awsproto.Query {
+			ns = "https://sts.amazonaws.com/doc/2011-06-15/"
+		}
+		_ = awsproto.WriteError(w, x.protocol, msgKey, ns, x.id, e)
+	}
+	s.observe(r.Context(), x, status, code)
+}
+
+func (s *Server) exchange(w http.ResponseWriter, r *http.Request, x *exchange) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic in handler", "request_id", x.id, "panic", p, "stack", string(debug.Stack()))
+			err = awsproto.ErrInternal()
+		}
+	}()
+	if s.closing.Load() {
+		return awsproto.ErrServiceUnavailable()
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return awsproto.ErrSerialization("Could not read the request body")
+	}
+	if len(body) > maxBody {
+		return awsproto.ErrSerialization("The request body is larger than %d bytes", maxBody)
+	}
+	x.body = body
+	if err := s.detect(r, x); err != nil {
+		return err
+	}
+	if err := s.authenticate(r, x); err != nil {
+		return err
+	}
+	if x.op == nil {
+		if x.protocol == awsproto.Query {
+			return awsproto.ErrUnknownOperation("Could not find operation %s for version %s", x.opName, x.svc.model.APIVersion)
+		}
+		return awsproto.ErrUnknownOperation("Operation %s is not part of service %s", x.opName, x.svc.model.Name)
+	}
+	x.info.Operation = x.op.Name
+	var input []byte
+	if x.protocol == awsproto.Query {
+		input, err = awsproto.DecodeQuery(x.svc.model, x.op, x.form)
+		if err != nil {
+			return err
+		}
+	} else {
+		if err := awsproto.ValidateJSON(x.svc.model, x.op, body); err != nil {
+			return err
+		}
+		input = body
+	}
+	h := x.svc.handlers[x.op.Name]
+	if h == nil {
+		return awsproto.NotImplemented(x.svc.model.Name, x.op.Name)
+	}
+	ctx := call.With(r.Context(), x.info)
+	out, err := h(ctx, input)
+	if err != nil {
+		return err
+	}
+	if x.protocol == awsproto.Query {
+		// A failed write means the client is gone; no second response can be written.
+		_ = awsproto.WriteQuery(w, x.svc.model, x.op, x.id, out)
+		return nil
+	}
+	_ = awsproto.WriteJSON(w, x.id, out)
+	return nil
+}
+
+// detect finds the protocol, service and operation from the request's shape: X-Amz-Target for
+// JSON 1.1, the form's Action for Query (service from the signature's scope, then Version).
+func (s *Server) detect(r *http.Request, x *exchange) error {
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		x.protocol = awsproto.JSON
+		prefix, op, ok := strings.Cut(target, ".")
+		if !ok {
+			return awsproto.ErrUnknownOperation("Malformed X-Amz-Target header %q", target)
+		}
+		svc := s.targets[prefix]
+		if svc == nil {
+			return awsproto.ErrUnknownOperation("No service is known for target prefix %q", prefix)
+		}
+		x.svc, x.opName = svc, op
+		x.op = svc.model.Operations[op]
+		return nil
+	}
+	form := url.Values{}
+	if r.URL.RawQuery != "" {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			x.protocol = awsproto.Query
+			return awsproto.ErrSerialization("Malformed query string")
+		}
+		for k, v := range q {
+			form[k] = v
+		}
+	}
+	ct := r.Header.Get("Content-Type")
+	if r.Method == http.MethodPost && (strings.HasPrefix(ct, "application/x-www-form-urlencoded") || (ct == "" && bytes.Contains(x.body, []byte("Action=")))) {
+		b, err := url.ParseQuery(string(x.body))
+		if err != nil {
+			x.protocol = awsproto.Query
+			return awsproto.ErrSerialization("Malformed form body")
+		}
+		for k, v := range b {
+			form[k] = append(form[k], v...)
+		}
+	}
+	action := form.Get("Action")
+	if action == "" {
+		x.protocol = awsproto.JSON
+		return awsproto.ErrUnknownOperation("The request names no operation: send X-Amz-Target (JSON services) or an Action parameter (Query services)")
+	}
+	x.protocol = awsproto.Query
+	x.form = form
+	x.opName = action
+	_, _, scopeSvc, _ := sigv4.Scope(r)
+	var svc *service
+	if c := s.services[scopeSvc]; c != nil && c.model.Protocol == awsproto.Query {
+		svc = c
+	}
+	if svc == nil {
+		switch form.Get("Version") {
+		case s.services["iam"].model.APIVersion:
+			svc = s.services["iam"]
+		case s.services["sts"].model.APIVersion:
+			svc = s.services["sts"]
+		}
+	}
+	if svc == nil {
+		svc = s.services["iam"]
+		if _, ok := s.services["sts"].model.Operations[action]; ok {
+			svc = s.services["sts"]
+		}
+	}
+	x.svc = svc
+	x.op = svc.model.Operations[action]
+	return nil
+}
+
+// authenticate verifies the signature (strict) or maps the access key to an account
+// (permissive), and fills x.info.
+func (s *Server) authenticate(r *http.Request, x *exchange) error {
+	ctx := r.Context()
+	x.info = &call.Info{RequestID: x.id, Service: x.svc.model.Name, Operation: x.opName, Time: s.clock.Now()}
+	if s.opts.Auth == AuthPermissive {
+		return s.authenticatePermissive(ctx, r, x)
+	}
+	res, err := s.verifier.Verify(ctx, r, x.body)
+	if err != nil {
+		return s.authError(err)
+	}
+	if res.Service != x.svc.model.Name {
+		return awsproto.ErrInvalidSignature("Credential should be scoped to correct service: '" + x.svc.model.Name + "'. ")
+	}
+	if err := s.checkRegion(x, res.Region); err != nil {
+		return err
+	}
+	cred, err := s.dir.Credential(ctx, res.AccessKeyID)
+	if err != nil {
+		return s.authError(err)
+	}
+	x.info.Region = res.Region
+	x.info.Principal = cred.Principal()
+	return nil
+}
+
+func (s *Server) checkRegion(x *exchange, region string) error {
+	if x.svc.model.Name == "config" && !s.regions.Has(region) {
+		return awsproto.ErrInvalidSignature("Credential should be scoped to a valid region, not '" + region + "'. ")
+	}
+	return nil
+}
+
+// authenticatePermissive resolves the caller without checking signatures: keys orgconfig issued
+// keep their principal, a 12-digit key means that account's root, anything else the default
+// account.
+func (s *Server) authenticatePermissive(ctx context.Context, r *http.Request, x *exchange) error {
+	akid, region, _, ok := sigv4.Scope(r)
+	if !ok || region == "" {
+		region = "us-east-1"
+	}
+	if err := s.checkRegion(x, region); err != nil {
+		return err
+	}
+	x.info.Region = region
+	if akid != "" {
+		if cred, err := s.dir.Credential(ctx, akid); err == nil {
+			x.info.Principal = cred.Principal()
+			return nil
+		}
+		if auth.ValidAccountID(akid) {
+			if err := s.dir.EnsureAccount(ctx, akid, "permissive"); err != nil {
+				return err
+			}
+			x.info.Principal = auth.RootPrincipal(akid)
+			return nil
+		}
+	}
+	if err := s.dir.EnsureAccount(ctx, s.opts.DefaultAccountID, "permissive"); err != nil {
+		return err
+	}
+	x.info.Principal = auth.RootPrincipal(s.opts.DefaultAccountID)
+	return nil
+}
+
+// authError turns a verification failure into the AWS error of the caller's protocol.
+func (s *Server) authError(err error) error {
+	var ve *sigv4.Error
+	if !errors.As(err, &ve) {
+		if errors.Is(err, sigv4.ErrUnknownKey) {
+			return awsproto.ErrUnrecognizedClient("The security token included in the request is invalid.")
+		}
+		return err
+	}
+	switch ve.Kind {
+	case sigv4.KindMissing:
+		return awsproto.ErrMissingAuthenticationToken(ve.Message)
+	case sigv4.KindIncomplete:
+		return awsproto.ErrIncompleteSignature(ve.Message)
+	case sigv4.KindUnknownKey, sigv4.KindTokenInvalid:
+		return awsproto.ErrUnrecognizedClient(ve.Message)
+	case sigv4.KindMismatch:
+		return awsproto.ErrInvalidSignature(ve.Message)
+	case sigv4.KindExpired:
+		return awsproto.ErrSignatureExpired(ve.Message)
+	case sigv4.KindTokenExpired:
+		return awsproto.ErrExpiredToken(ve.Message)
+	}
+	return awsproto.ErrIncompleteSignature(ve.Message)
+}
+
+// observe logs the call and records its metrics.
+func (s *Server) observe(ctx context.Context, x *exchange, status int, code string) {
+	d := time.Since(x.start)
+	svcName, op := "unknown", x.opName
+	if x.svc != nil {
+		svcName = x.svc.model.Name
+	}
+	if x.op == nil {
+		op = "unknown"
+	}
+	account := ""
+	if x.info != nil && x.info.Principal != nil {
+		account = x.info.Principal.Account
+	}
+	s.metrics.observe(svcName, op, code, d)
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	if !s.log.Enabled(ctx, level) {
+		return
+	}
+	s.log.LogAttrs(ctx, level, "request",
+		slog.String("request_id", x.id),
+		slog.String("service", svcName),
+		slog.String("operation", x.opName),
+		slog.String("account", account),
+		slog.Int("status", status),
+		slog.String("error_code", code),
+		slog.Duration("duration", d),
+	)
+}

@@ -1,0 +1,56 @@
+package server
+
+import (
+	"io"
+	"log/slog"
+
+	"github.com/orgconfig/orgconfig/internal/clock"
+	"github.com/orgconfig/orgconfig/internal/ids"
+	"github.com/orgconfig/orgconfig/internal/store"
+)
+
+// Auth modes.
+const (
+	AuthStrict     = "strict"
+	AuthPermissive = "permissive"
+)
+
+// Options configure a Server. The zero value of every field has a sensible default, except
+// that DataDir or DatabaseURL (or Store) must say where state lives.
+type Options struct {
+	// DataDir holds the embedded SQLite database and the generated root-credentials file.
+	DataDir string
+	// DatabaseURL selects the PostgreSQL backend (postgres://...). When set, DataDir still holds
+	// the root-credentials file.
+	DatabaseURL string
+	// Store, when set, is used instead of opening DataDir or DatabaseURL; the server does not
+	// close it on Shutdown.
+	Store store.Store
+
+	// AccountID is the bootstrap account's 12-digit ID.
+	AccountID string
+	// RootAccessKeyID and RootSecretAccessKey are the bootstrap account's root credentials;
+	// generated on first start when empty.
+	RootAccessKeyID     string
+	RootSecretAccessKey string
+
+	// Auth is AuthStrict (default: every signature verified) or AuthPermissive.
+	Auth string
+	// DefaultAccountID is the account of unknown access keys in permissive mode.
+	DefaultAccountID string
+	// ExtraRegions extends the list of regions accepted for AWS Config.
+	ExtraRegions []string
+
+	// Logger receives one line per request; nil discards.
+	Logger *slog.Logger
+	// Stdout receives the one-time credentials banner on first start; nil discards.
+	Stdout io.Writer
+	// Clock and IDs are injected for tests; nil means the system clock and crypto/rand.
+	Clock clock.Clock
+	IDs   ids.Generator
+	// NoJobLoop keeps background jobs from running on their own: tests drive them with
+	// Jobs().RunDue and the injected clock.
+	NoJobLoop bool
+	// Version is reported by the version endpoint and metrics.
+	Version string
+}

@@ -1,0 +1,258 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/orgconfig/orgconfig/internal/api/configapi"
+	"github.com/orgconfig/orgconfig/internal/api/iamapi"
+	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
+	"github.com/orgconfig/orgconfig/internal/api/stsapi"
+	"github.com/orgconfig/orgconfig/internal/auth"
+	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/clock"
+	"github.com/orgconfig/orgconfig/internal/ids"
+	"github.com/orgconfig/orgconfig/internal/jobs"
+	"github.com/orgconfig/orgconfig/internal/regions"
+	"github.com/orgconfig/orgconfig/internal/sigv4"
+	"github.com/orgconfig/orgconfig/internal/store"
+	"github.com/orgconfig/orgconfig/internal/store/sqlite"
+	"github.com/orgconfig/orgconfig/internal/sts"
+)
+
+// CredentialsFile is the name of the file, in the data directory, that holds generated root
+// credentials (mode 0600).
+const CredentialsFile = "root-credentials"
+
+// Server is a complete orgconfig server: every service on one handler, over one store.
+//
+// Lifecycle: New opens the store, applies migrations and bootstraps the first account; Serve
+// accepts connections on a listener (it may be called once); Shutdown stops accepting, waits
+// for in-flight requests and closes what New opened. The server can run inside a test process.
+type Server struct {
+	opts      Options
+	log       *slog.Logger
+	clock     clock.Clock
+	ids       ids.Generator
+	store     store.Store
+	ownsStore bool
+	dir       *auth.Directory
+	verifier  *sigv4.Verifier
+	regions   *regions.Set
+	services  map[string]*service // by signing name
+	targets   map[string]*service // by JSON target prefix
+	metrics   *metrics
+	jobs      *jobs.Runner
+	http      *http.Server
+	handler   http.Handler
+	bootstrap *auth.BootstrapResult
+	closing   atomic.Bool
+	// jobsStarted makes the job loop start once, and never after Shutdown began.
+	jobsStarted atomic.Bool
+	closeOnce   sync.Once
+	closeErr    error
+}
+
+// service binds a model to its handlers.
+type service struct {
+	model    *awsproto.Service
+	handlers map[string]awsproto.Handler
+	// messageKey is the JSON member holding an error's message.
+	messageKey string
+}
+
+// New builds a server from opts. It opens (and migrates) the store and bootstraps the first
+// account; it does not listen.
+func New(ctx context.Context, opts Options) (*Server, error) {
+	if opts.Auth == "" {
+		opts.Auth = AuthStrict
+	}
+	if opts.Auth != AuthStrict && opts.Auth != AuthPermissive {
+		return nil, fmt.Errorf("auth mode %q: want %q or %q", opts.Auth, AuthStrict, AuthPermissive)
+	}
+	if opts.DefaultAccountID == "" {
+		opts.DefaultAccountID = auth.DefaultAccountID
+	}
+	if !auth.ValidAccountID(opts.DefaultAccountID) {
+		return nil, fmt.Errorf("default account ID %q must be 12 digits", opts.DefaultAccountID)
+	}
+	s := &Server{opts: opts, log: opts.Logger, clock: opts.Clock, ids: opts.IDs}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.clock == nil {
+		s.clock = clock.System{}
+	}
+	if s.ids == nil {
+		s.ids = ids.NewRandom()
+	}
+	s.regions = regions.New(opts.ExtraRegions...)
+
+	st, owns, err := openStore(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	s.store, s.ownsStore = st, owns
+	s.dir = auth.NewDirectory(st, s.clock, s.ids)
+	s.jobs = jobs.New(st, jobs.Options{Clock: s.clock, Logger: s.log})
+	s.verifier = &sigv4.Verifier{Keys: s.dir, Now: s.clock.Now}
+
+	if err := s.runBootstrap(ctx); err != nil {
+		s.closeStore()
+		return nil, err
+	}
+
+	s.services = map[string]*service{}
+	s.targets = map[string]*service{}
+	s.register(configapi.Service, configapi.Handlers(configapi.Unimplemented{}), "message")
+	s.register(organizationsapi.Service, organizationsapi.Handlers(organizationsapi.Unimplemented{}), "Message")
+	s.register(iamapi.Service, iamapi.Handlers(iamapi.Unimplemented{}), "Message")
+	s.register(stsapi.Service, stsapi.Handlers(sts.New()), "Message")
+
+	s.metrics = newMetrics(opts.Version)
+	s.handler = s.routes()
+	// The http.Server exists from the start, so that a Shutdown that comes before (or while)
+	// Serve starts still stops it: http.Server.Serve after Shutdown returns at once.
+	s.http = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// Jobs is the server's background-job runner. Services register their job kinds on it in New;
+// tests with a manual clock call RunDue instead of waiting for the loop.
+func (s *Server) Jobs() *jobs.Runner { return s.jobs }
+
+// OpenStore opens the store that opts point to (DatabaseURL, else DataDir), migrated. The CLI
+// uses it to work on a data store directly.
+func OpenStore(ctx context.Context, opts Options) (store.Store, error) {
+	st, _, err := openStore(ctx, opts)
+	return st, err
+}
+
+func openStore(ctx context.Context, opts Options) (store.Store, bool, error) {
+	if opts.Store != nil {
+		return opts.Store, false, nil
+	}
+	if opts.DatabaseURL != "" {
+		st, err := openPostgres(ctx, opts.DatabaseURL)
+		return st, true, err
+	}
+	if opts.DataDir == "" {
+		return nil, false, errors.New("no data directory or database URL given")
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, false, fmt.Errorf("create data directory: %w", err)
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(opts.DataDir, "orgconfig.db"), sqlite.Options{})
+	if err != nil {
+		return nil, false, err
+	}
+	return st, true, nil
+}
+
+func (s *Server) register(m *awsproto.Service, h map[string]awsproto.Handler, messageKey string) {
+	svc := &service{model: m, handlers: h, messageKey: messageKey}
+	s.services[m.Name] = svc
+	if m.TargetPrefix != "" {
+		s.targets[m.TargetPrefix] = svc
+	}
+}
+
+// runBootstrap creates the first account and, on first start without configured credentials,
+// writes the generated ones to the data directory.
+func (s *Server) runBootstrap(ctx context.Context) error {
+	res, err := s.dir.Bootstrap(ctx, auth.BootstrapOptions{
+		AccountID: s.opts.AccountID, AccessKeyID: s.opts.RootAccessKeyID, SecretAccessKey: s.opts.RootSecretAccessKey,
+	})
+	if err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	s.bootstrap = res
+	if res.Generated != nil && s.opts.DataDir != "" {
+		if err := os.MkdirAll(s.opts.DataDir, 0o700); err != nil {
+			return err
+		}
+		body := fmt.Sprintf("# orgconfig root credentials of account %s\nexport AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\n",
+			res.AccountID, res.Generated.AccessKeyID, res.Generated.SecretAccessKey)
+		path := filepath.Join(s.opts.DataDir, CredentialsFile)
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		if err := os.Chmod(path, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BootstrapAccountID is the ID of the first account.
+func (s *Server) BootstrapAccountID() string { return s.bootstrap.AccountID }
+
+// GeneratedCredentials returns the root credentials generated by this start, or nil when none
+// were generated (they were configured, or generated by an earlier start).
+func (s *Server) GeneratedCredentials() (accessKeyID, secret string, ok bool) {
+	if s.bootstrap.Generated == nil {
+		return "", "", false
+	}
+	return s.bootstrap.Generated.AccessKeyID, s.bootstrap.Generated.SecretAccessKey, true
+}
+
+// Directory exposes the account directory (for the CLI and tests).
+func (s *Server) Directory() *auth.Directory { return s.dir }
+
+// Store exposes the store (for tests).
+func (s *Server) Store() store.Store { return s.store }
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve accepts connections on ln until Shutdown. It returns nil after a clean shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	if !s.opts.NoJobLoop && s.jobsStarted.CompareAndSwap(false, true) {
+		s.jobs.Start(context.Background())
+	}
+	err := s.http.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting requests, waits for in-flight ones (until ctx ends) and closes the
+// store if the server opened it.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.closing.Store(true)
+	s.jobsStarted.Store(true)
+	err := s.http.Shutdown(ctx)
+	if jerr := s.jobs.Stop(ctx); err == nil {
+		err = jerr
+	}
+	if cerr := s.closeStore(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// closeStore closes the store the server opened, once, however often Shutdown is called.
+func (s *Server) closeStore() error {
+	s.closeOnce.Do(func() {
+		if s.ownsStore && s.store != nil {
+			s.closeErr = s.store.Close()
+		}
+	})
+	return s.closeErr
+}

@@ -1,0 +1,31 @@
+// Package sts implements the AWS Security Token Service subset orgconfig needs: who am I
+// (GetCallerIdentity) now, and temporary credentials (AssumeRole, GetSessionToken) with the
+// Organizations work. It answers only from the authenticated call; it never trusts input for
+// identity.
+package sts
+
+import (
+	"context"
+
+	"github.com/orgconfig/orgconfig/internal/api/stsapi"
+	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/call"
+)
+
+// Service implements stsapi.API.
+type Service struct {
+	stsapi.Unimplemented
+}
+
+// New returns the STS service.
+func New() *Service { return &Service{} }
+
+// GetCallerIdentity reports the principal that signed the request.
+func (s *Service) GetCallerIdentity(ctx context.Context, _ *stsapi.GetCallerIdentityRequest) (*stsapi.GetCallerIdentityResponse, error) {
+	info := call.From(ctx)
+	if info == nil || info.Principal == nil {
+		return nil, awsproto.ErrMissingAuthenticationToken("Request is missing Authentication Token")
+	}
+	p := info.Principal
+	return &stsapi.GetCallerIdentityResponse{Account: p.Account, Arn: p.ARN, UserId: p.UserID}, nil
+}
