@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs orgconfig's whole test suite on a fresh machine: go vet, every package's tests on both
+# store backends (a throwaway PostgreSQL 15 is started on a loopback port and stopped at the end),
+# the race detector on the concurrent packages, and the real-client compatibility tests
+# (aws CLI and boto3, when the pyenv Python has them; under CI=true they are required).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+
+# PostgreSQL 15's server binaries come from Debian's postgresql package.
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+if [ -z "${ORGCONFIG_TEST_DATABASE_URL:-}" ] && [ ! -x "$PGBIN/initdb" ]; then
+  log "installing PostgreSQL 15 (Debian package postgresql)"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "PostgreSQL server binaries are missing and this is not root: install the postgresql package" >&2
+  fi
+fi
+
+PGDIR=""
+cleanup() {
+  if [ -n "$PGDIR" ]; then
+    bash internal/store/postgres/testdb.sh stop "$PGDIR" || true
+    rm -rf "$PGDIR"
+  fi
+}
+trap cleanup EXIT
+
+if [ -z "${ORGCONFIG_TEST_DATABASE_URL:-}" ] && [ -x "$PGBIN/initdb" ]; then
+  PGDIR=$(mktemp -d /tmp/orgconfig-pg.XXXXXX)
+  PGPORT=${PGPORT:-$(( 20000 + RANDOM % 20000 ))}
+  log "starting a throwaway PostgreSQL on 127.0.0.1:$PGPORT"
+  ORGCONFIG_TEST_DATABASE_URL=$(bash internal/store/postgres/testdb.sh start "$PGDIR" "$PGPORT")
+  export ORGCONFIG_TEST_DATABASE_URL
+fi
+
+# The aws CLI and boto3 live in the pyenv Python on these machines.
+if [ -d "$HOME/.pyenv/shims" ]; then
+  export PATH="$HOME/.pyenv/shims:$PATH"
+fi
+
+log "go vet"
+go vet ./...
+
+log "go test (both store backends)"
+go test -count=1 -timeout 20m ./...
+
+log "go test -race (server, sigv4, store, jobs)"
+go test -count=1 -race -timeout 20m ./internal/server/... ./internal/sigv4/... ./internal/store/... ./internal/jobs/... ./tests/...
+
+log "all tests passed"
