@@ -135,6 +135,9 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request, x *exchange) (
 		return awsproto.NotImplemented(x.svc.model.Name, x.op.Name)
 	}
 	ctx := call.With(r.Context(), x.info)
+	if err := s.authz.Authorize(ctx, x.info, x.svc.model.Name, x.op.Name, input); err != nil {
+		return err
+	}
 	out, err := h(ctx, input)
 	if err != nil {
 		return err

@@ -19,10 +19,13 @@ import (
 	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
 	"github.com/orgconfig/orgconfig/internal/api/stsapi"
 	"github.com/orgconfig/orgconfig/internal/auth"
+	"github.com/orgconfig/orgconfig/internal/authz"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/clock"
+	"github.com/orgconfig/orgconfig/internal/iam"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
+	"github.com/orgconfig/orgconfig/internal/organizations"
 	"github.com/orgconfig/orgconfig/internal/regions"
 	"github.com/orgconfig/orgconfig/internal/sigv4"
 	"github.com/orgconfig/orgconfig/internal/store"
@@ -53,6 +56,7 @@ type Server struct {
 	targets   map[string]*service // by JSON target prefix
 	metrics   *metrics
 	jobs      *jobs.Runner
+	authz     *authz.Authorizer
 	http      *http.Server
 	handler   http.Handler
 	bootstrap *auth.BootstrapResult
@@ -114,10 +118,14 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 
 	s.services = map[string]*service{}
 	s.targets = map[string]*service{}
+	iamSvc := iam.New(st, s.clock, s.ids, s.dir, s.jobs)
+	orgSvc := organizations.New(st, s.clock, s.ids, s.dir, iamSvc, s.jobs)
+	iamSvc.SetOrgInfo(orgSvc)
+	s.authz = authz.New(st, iamSvc, orgSvc)
 	s.register(configapi.Service, configapi.Handlers(configapi.Unimplemented{}), "message")
-	s.register(organizationsapi.Service, organizationsapi.Handlers(organizationsapi.Unimplemented{}), "Message")
-	s.register(iamapi.Service, iamapi.Handlers(iamapi.Unimplemented{}), "Message")
-	s.register(stsapi.Service, stsapi.Handlers(sts.New()), "Message")
+	s.register(organizationsapi.Service, organizationsapi.Handlers(orgSvc), "Message")
+	s.register(iamapi.Service, iamapi.Handlers(iamSvc), "Message")
+	s.register(stsapi.Service, stsapi.Handlers(sts.New(st, s.clock, s.ids, s.dir, iamSvc)), "Message")
 
 	s.metrics = newMetrics(opts.Version)
 	s.handler = s.routes()

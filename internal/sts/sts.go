@@ -8,17 +8,29 @@ import (
 	"context"
 
 	"github.com/orgconfig/orgconfig/internal/api/stsapi"
+	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/call"
+	"github.com/orgconfig/orgconfig/internal/clock"
+	"github.com/orgconfig/orgconfig/internal/iam"
+	"github.com/orgconfig/orgconfig/internal/ids"
+	"github.com/orgconfig/orgconfig/internal/store"
 )
 
 // Service implements stsapi.API.
 type Service struct {
 	stsapi.Unimplemented
+	store store.Store
+	clock clock.Clock
+	ids   ids.Generator
+	dir   *auth.Directory
+	iam   *iam.Service
 }
 
 // New returns the STS service.
-func New() *Service { return &Service{} }
+func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, iamSvc *iam.Service) *Service {
+	return &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc}
+}
 
 // GetCallerIdentity reports the principal that signed the request.
 func (s *Service) GetCallerIdentity(ctx context.Context, _ *stsapi.GetCallerIdentityRequest) (*stsapi.GetCallerIdentityResponse, error) {

@@ -1,0 +1,43 @@
+// Package iam implements the IAM subset orgconfig needs: roles (with inline and attached
+// policies, tags and trust policies), users with access keys and policies, AWS managed
+// policies, service-linked roles and their asynchronous deletion, and the account password
+// policy. Other packages use its transaction-level API (CreateRoleTx, GetRoleTx,
+// EnsureServiceLinkedRoleTx, IdentityPoliciesTx) to act inside their own writes.
+package iam
+
+import (
+	"github.com/orgconfig/orgconfig/internal/api/iamapi"
+	"github.com/orgconfig/orgconfig/internal/auth"
+	"github.com/orgconfig/orgconfig/internal/clock"
+	"github.com/orgconfig/orgconfig/internal/ids"
+	"github.com/orgconfig/orgconfig/internal/jobs"
+	"github.com/orgconfig/orgconfig/internal/store"
+)
+
+// OrgInfo answers IAM's questions about AWS Organizations. Package organizations implements it;
+// the server wires it with SetOrgInfo.
+type OrgInfo interface {
+	// ServiceAccessEnabled reports whether account belongs to an organization in which trusted
+	// access for servicePrincipal is enabled. It returns false for accounts outside any
+	// organization.
+	ServiceAccessEnabled(tx store.Tx, account, servicePrincipal string) (bool, error)
+}
+
+// Service implements iamapi.API.
+type Service struct {
+	iamapi.Unimplemented
+	store store.Store
+	clock clock.Clock
+	ids   ids.Generator
+	dir   *auth.Directory
+	jobs  *jobs.Runner
+	orgs  OrgInfo
+}
+
+// New returns the IAM service. It registers its background job kinds on runner.
+func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, runner *jobs.Runner) *Service {
+	return &Service{store: st, clock: c, ids: g, dir: dir, jobs: runner}
+}
+
+// SetOrgInfo wires the Organizations view used by service-linked-role deletion guards.
+func (s *Service) SetOrgInfo(o OrgInfo) { s.orgs = o }
