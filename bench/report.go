@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// targetRatio is the issue's target: orgconfig at least this fraction of the bare handler's
+// requests/s.
+const targetRatio = 0.5
+
+type machineInfo struct {
+	OS         string `json:"os"`
+	Arch       string `json:"arch"`
+	CPUs       int    `json:"cpus"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	CPUModel   string `json:"cpu_model"`
+	Go         string `json:"go"`
+}
+
+type targetInfo struct {
+	Name     string `json:"name"`
+	Endpoint string `json:"endpoint"`
+	Note     string `json:"note"`
+}
+
+type report struct {
+	Date    time.Time    `json:"date"`
+	Command string       `json:"command"`
+	Machine machineInfo  `json:"machine"`
+	Options reportOpts   `json:"options"`
+	Targets []targetInfo `json:"targets"`
+	Cells   []Cell       `json:"cells"`
+	// MinVsBare is orgconfig's lowest requests/s ratio to bare over the cells; TargetMet says
+	// whether it is at least TargetRatio.
+	TargetRatio float64  `json:"target_ratio"`
+	MinVsBare   float64  `json:"min_vs_bare,omitempty"`
+	TargetMet   *bool    `json:"target_met,omitempty"`
+	Notes       []string `json:"notes,omitempty"`
+	Profiles    []string `json:"cpu_profiles,omitempty"`
+}
+
+type reportOpts struct {
+	Scenarios   []string `json:"scenarios"`
+	Concurrency []int    `json:"concurrency"`
+	Duration    string   `json:"duration"`
+	Warmup      string   `json:"warmup"`
+	Count       int      `json:"count,omitempty"`
+	Rounds      int      `json:"rounds"`
+	Signed      int      `json:"signed"`
+	Log         bool     `json:"log"`
+}
+
+func newReport(o *Options) *report {
+	return &report{
+		Date:    time.Now().UTC(),
+		Command: o.Command,
+		Machine: machineInfo{
+			OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
+			CPUModel: cpuModel(), Go: runtime.Version(),
+		},
+		Options: reportOpts{
+			Scenarios: o.Scenarios, Concurrency: o.Concurrency, Duration: o.Duration.String(), Warmup: o.Warmup.String(),
+			Count: o.Count, Rounds: o.Rounds, Signed: o.Signed, Log: o.Log,
+		},
+		TargetRatio: targetRatio,
+	}
+}
+
+// cpuModel is the first "model name" of /proc/cpuinfo.
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+// finish computes the ratios to the bare handler.
+func (r *report) finish() {
+	bare := map[string]float64{}
+	key := func(c Cell) string { return fmt.Sprintf("%s|%s|%d", c.Scenario, c.Call, c.Concurrency) }
+	for _, c := range r.Cells {
+		if c.Target == targetBare && c.Skipped == "" {
+			bare[key(c)] = c.RPS
+		}
+	}
+	first := true
+	for i, c := range r.Cells {
+		b := bare[key(c)]
+		if c.Target == targetBare || c.Skipped != "" || b == 0 {
+			continue
+		}
+		r.Cells[i].VsBare = c.RPS / b
+		if c.Target == targetOrgconfig {
+			if first || r.Cells[i].VsBare < r.MinVsBare {
+				r.MinVsBare = r.Cells[i].VsBare
+			}
+			first = false
+		}
+	}
+	if !first {
+		met := r.MinVsBare >= targetRatio
+		r.TargetMet = &met
+	}
+	for _, c := range r.Cells {
+		if c.Target == targetOrgconfig && c.Answer.Code == "NotImplementedException" {
+			r.Notes = append(r.Notes, fmt.Sprintf("%s: JSON 1.1 routed+authenticated call (answer: NotImplemented until Config lands): "+
+				"orgconfig runs the whole pipeline (read, detect, SigV4, route, validate) and answers 400 NotImplementedException.", c.Call))
+			break
+		}
+	}
+	r.Profiles = profilesWritten
+}
+
+func (r *report) writeJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+func (r *report) writeMarkdown(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## bench: %s (%s)\n\n", strings.Join(r.Options.Scenarios, ", "), r.Date.Format("2006-01-02 15:04 UTC"))
+	m := r.Machine
+	fmt.Fprintf(&b, "- Machine: %s/%s, %d CPUs, GOMAXPROCS %d, %s; %s\n", m.OS, m.Arch, m.CPUs, m.GOMAXPROCS, m.CPUModel, m.Go)
+	fmt.Fprintf(&b, "- Command: `%s`\n", r.Command)
+	o := r.Options
+	bound := o.Duration
+	if o.Count > 0 {
+		bound += fmt.Sprintf(" or %d requests", o.Count)
+	}
+	fmt.Fprintf(&b, "- Each cell: %s warm-up, then %s; %d pre-signed requests replayed round-robin; one keep-alive client in this process\n", o.Warmup, bound, o.Signed)
+	if o.Rounds > 1 {
+		fmt.Fprintf(&b, "- %d rounds per cell, targets taking turns; the table shows the round with the median req/s (all rounds under \"rounds\")\n", o.Rounds)
+	}
+	for _, t := range r.Targets {
+		fmt.Fprintf(&b, "- `%s`: %s\n", t.Name, t.Note)
+	}
+	rounds := ""
+	if o.Rounds > 1 {
+		rounds = " rounds (req/s) |"
+	}
+	b.WriteString("\n| Call | Concurrency | Target | req/s | p50 (µs) | p99 (µs) | Errors | Answer | vs bare |" + rounds + "\n")
+	b.WriteString("|---|---:|---|---:|---:|---:|---:|---|---:|")
+	if o.Rounds > 1 {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	for _, c := range r.Cells {
+		if c.Skipped != "" {
+			fmt.Fprintf(&b, "| %s | %d | %s | – | – | – | – | not measured: %s | – |\n", c.Label, c.Concurrency, c.Target, strings.ReplaceAll(c.Skipped, "|", "\\|"))
+			continue
+		}
+		vs := "–"
+		if c.VsBare > 0 {
+			vs = fmt.Sprintf("%.0f%%", 100*c.VsBare)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %.0f | %.0f | %.0f | %d | %s | %s |",
+			c.Label, c.Concurrency, c.Target, c.RPS, c.P50us, c.P99us, c.Errors, c.Answer, vs)
+		if o.Rounds > 1 {
+			var rs []string
+			for _, x := range c.RoundsRPS {
+				rs = append(rs, fmt.Sprintf("%.0f", x))
+			}
+			b.WriteString(" " + strings.Join(rs, ", ") + " |")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+	if r.TargetMet != nil {
+		verdict := "met"
+		if !*r.TargetMet {
+			verdict = "NOT met"
+		}
+		fmt.Fprintf(&b, "Target (orgconfig ≥ %.0f%% of bare in every cell): **%s**, lowest ratio %.0f%%.\n\n", 100*r.TargetRatio, verdict, 100*r.MinVsBare)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "- Note: %s\n", n)
+	}
+	for _, p := range r.Profiles {
+		fmt.Fprintf(&b, "- CPU profile: %s (`go tool pprof -tagfocus side=server %s`; side=bare for the baseline)\n", p, p)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
