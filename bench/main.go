@@ -34,6 +34,17 @@ type Scenario struct {
 	// Setup, when set, prepares a target before its cells (for example seeds data); it runs
 	// once per target.
 	Setup func(ctx context.Context, o *Options, t *Target) error
+	// Direct, when set instead of Calls, measures something other than HTTP targets (the store
+	// scenario: store.Store.Write on each backend of -backends). It runs once, after the HTTP
+	// scenarios; its cells and notes join the report. -targets does not apply to it.
+	Direct func(ctx context.Context, o *Options, progress io.Writer) (*directResult, error)
+}
+
+// directResult is what a Direct scenario measured.
+type directResult struct {
+	Backends   []targetInfo
+	StoreCells []StoreCell
+	Notes      []string
 }
 
 var scenarios = map[string]*Scenario{}
@@ -60,6 +71,11 @@ type Options struct {
 	JSONOut     string
 	MotoServer  string
 	MotoLife    time.Duration
+	// Backends, DatabaseURL, StoreDir and StoreBatch configure the store-write scenario.
+	Backends    []string
+	DatabaseURL string
+	StoreDir    string
+	StoreBatch  int
 	// Command is the command line, for the report.
 	Command string
 }
@@ -89,6 +105,12 @@ answer counts as an error. Only 127.0.0.1 is ever contacted.
 
 Scenarios (-scenario):
 %s
+The store-write scenario measures the store without HTTP: configuration-item-shaped Writes
+(8 records per item) on -backends (sqlite in a fresh directory under -store-dir, synchronous=FULL;
+postgres in a fresh schema of -database-url, created and dropped by the harness), 1 item per
+Write and -store-batch items per Write, at each -concurrency. -duration, -warmup and -count
+(items) bound its cells; -targets does not apply.
+
 Output: a Markdown report on stdout (or JSON with -json); progress on stderr.
 
 Examples:
@@ -96,6 +118,7 @@ Examples:
   go run ./bench -scenario control -log
   go run ./bench -scenario control -targets bare,orgconfig -duration 10s -cpuprofile /tmp/cpu.pprof
   go run ./bench -scenario control -json-op DescribeConfigurationRecorders -accept-codes ""
+  go run ./bench -scenario store-write -database-url "$ORGCONFIG_TEST_DATABASE_URL"
 
 Flags:
 `
@@ -161,7 +184,7 @@ func parseFlags(args []string, stderr io.Writer) (*Options, error) {
 	sort.Strings(names)
 	var scenList strings.Builder
 	for _, n := range names {
-		fmt.Fprintf(&scenList, "  %-10s %s\n", n, scenarios[n].Summary)
+		fmt.Fprintf(&scenList, "  %-11s %s\n", n, scenarios[n].Summary)
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, usageText, scenList.String())
@@ -185,6 +208,10 @@ func parseFlags(args []string, stderr io.Writer) (*Options, error) {
 	fs.StringVar(&o.JSONOut, "json-out", "", "also write the results as JSON to `file`")
 	fs.StringVar(&o.MotoServer, "moto-server", "", "moto_server executable (default: from PATH or ~/.pyenv/shims)")
 	fs.DurationVar(&o.MotoLife, "moto-lifetime", 0, "kill moto_server after this long at the latest (default: the run's expected length + 2m)")
+	backends := fs.String("backends", "sqlite,postgres", "store-write: comma-separated store backends (sqlite, postgres)")
+	fs.StringVar(&o.DatabaseURL, "database-url", os.Getenv("ORGCONFIG_TEST_DATABASE_URL"), "store-write: PostgreSQL URL on the loopback interface (a fresh schema is created and dropped per cell; default $ORGCONFIG_TEST_DATABASE_URL; postgres is skipped when empty)")
+	fs.StringVar(&o.StoreDir, "store-dir", "", "store-write: parent directory of the SQLite databases (default: the system temp dir; use a disk, not a tmpfs)")
+	fs.IntVar(&o.StoreBatch, "store-batch", 100, "store-write: items per Write of the batched variant (<= 1: no batched variant)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -199,6 +226,12 @@ func parseFlags(args []string, stderr io.Writer) (*Options, error) {
 	}
 	if len(o.Scenarios) == 0 {
 		return nil, errors.New("no scenario given")
+	}
+	o.Backends = splitList(*backends)
+	for _, b := range o.Backends {
+		if b != backendSQLite && b != backendPostgres {
+			return nil, fmt.Errorf("unknown backend %q (have sqlite, postgres)", b)
+		}
 	}
 	o.Targets = splitList(*targets)
 	for _, t := range o.Targets {
@@ -248,9 +281,16 @@ func run(ctx context.Context, o *Options, progress io.Writer) (*report, error) {
 		s     *Scenario
 		calls []Call
 	}
-	var plans []plan
+	var (
+		plans  []plan
+		direct []*Scenario
+	)
 	for _, name := range o.Scenarios {
 		s := scenarios[name]
+		if s.Direct != nil {
+			direct = append(direct, s)
+			continue
+		}
 		calls, err := s.Calls(ctx, o)
 		if err != nil {
 			return nil, fmt.Errorf("scenario %s: %w", name, err)
@@ -268,6 +308,9 @@ func run(ctx context.Context, o *Options, progress io.Writer) (*report, error) {
 		}
 	}()
 	for _, name := range o.Targets {
+		if len(plans) == 0 {
+			break // only Direct scenarios: no HTTP target to start
+		}
 		var (
 			t   *Target
 			err error
@@ -342,6 +385,15 @@ func run(ctx context.Context, o *Options, progress io.Writer) (*report, error) {
 				}
 			}
 		}
+	}
+	for _, s := range direct {
+		res, err := s.Direct(ctx, o, progress)
+		if err != nil {
+			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+		}
+		rep.StoreBackends = append(rep.StoreBackends, res.Backends...)
+		rep.StoreCells = append(rep.StoreCells, res.StoreCells...)
+		rep.Notes = append(rep.Notes, res.Notes...)
 	}
 	rep.finish()
 	return rep, nil

@@ -37,6 +37,9 @@ type report struct {
 	Options reportOpts   `json:"options"`
 	Targets []targetInfo `json:"targets"`
 	Cells   []Cell       `json:"cells"`
+	// StoreBackends and StoreCells are the store-write scenario's backends and measurements.
+	StoreBackends []targetInfo `json:"store_backends,omitempty"`
+	StoreCells    []StoreCell  `json:"store_cells,omitempty"`
 	// MinVsBare is orgconfig's lowest requests/s ratio to bare over the cells; TargetMet says
 	// whether it is at least TargetRatio.
 	TargetRatio float64  `json:"target_ratio"`
@@ -55,10 +58,12 @@ type reportOpts struct {
 	Rounds      int      `json:"rounds"`
 	Signed      int      `json:"signed"`
 	Log         bool     `json:"log"`
+	Backends    []string `json:"backends,omitempty"`
+	StoreBatch  int      `json:"store_batch,omitempty"`
 }
 
 func newReport(o *Options) *report {
-	return &report{
+	rep := &report{
 		Date:    time.Now().UTC(),
 		Command: o.Command,
 		Machine: machineInfo{
@@ -71,6 +76,12 @@ func newReport(o *Options) *report {
 		},
 		TargetRatio: targetRatio,
 	}
+	for _, name := range o.Scenarios {
+		if s := scenarios[name]; s != nil && s.Direct != nil {
+			rep.Options.Backends, rep.Options.StoreBatch = o.Backends, o.StoreBatch
+		}
+	}
+	return rep
 }
 
 // cpuModel is the first "model name" of /proc/cpuinfo.
@@ -138,17 +149,35 @@ func (r *report) writeMarkdown(w io.Writer) error {
 	m := r.Machine
 	fmt.Fprintf(&b, "- Machine: %s/%s, %d CPUs, GOMAXPROCS %d, %s; %s\n", m.OS, m.Arch, m.CPUs, m.GOMAXPROCS, m.CPUModel, m.Go)
 	fmt.Fprintf(&b, "- Command: `%s`\n", r.Command)
+	if len(r.Cells) > 0 {
+		r.writeHTTPCells(&b)
+	}
+	if len(r.StoreCells) > 0 || len(r.StoreBackends) > 0 {
+		r.writeStoreCells(&b)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "- Note: %s\n", n)
+	}
+	for _, p := range r.Profiles {
+		fmt.Fprintf(&b, "- CPU profile: %s (`go tool pprof -tagfocus side=server %s`; side=bare for the baseline)\n", p, p)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeHTTPCells writes the table of the HTTP scenarios.
+func (r *report) writeHTTPCells(b *strings.Builder) {
 	o := r.Options
 	bound := o.Duration
 	if o.Count > 0 {
 		bound += fmt.Sprintf(" or %d requests", o.Count)
 	}
-	fmt.Fprintf(&b, "- Each cell: %s warm-up, then %s; %d pre-signed requests replayed round-robin; one keep-alive client in this process\n", o.Warmup, bound, o.Signed)
+	fmt.Fprintf(b, "- Each cell: %s warm-up, then %s; %d pre-signed requests replayed round-robin; one keep-alive client in this process\n", o.Warmup, bound, o.Signed)
 	if o.Rounds > 1 {
-		fmt.Fprintf(&b, "- %d rounds per cell, targets taking turns; the table shows the round with the median req/s (all rounds under \"rounds\")\n", o.Rounds)
+		fmt.Fprintf(b, "- %d rounds per cell, targets taking turns; the table shows the round with the median req/s (all rounds under \"rounds\")\n", o.Rounds)
 	}
 	for _, t := range r.Targets {
-		fmt.Fprintf(&b, "- `%s`: %s\n", t.Name, t.Note)
+		fmt.Fprintf(b, "- `%s`: %s\n", t.Name, t.Note)
 	}
 	rounds := ""
 	if o.Rounds > 1 {
@@ -162,14 +191,14 @@ func (r *report) writeMarkdown(w io.Writer) error {
 	b.WriteString("\n")
 	for _, c := range r.Cells {
 		if c.Skipped != "" {
-			fmt.Fprintf(&b, "| %s | %d | %s | – | – | – | – | not measured: %s | – |\n", c.Label, c.Concurrency, c.Target, strings.ReplaceAll(c.Skipped, "|", "\\|"))
+			fmt.Fprintf(b, "| %s | %d | %s | – | – | – | – | not measured: %s | – |\n", c.Label, c.Concurrency, c.Target, strings.ReplaceAll(c.Skipped, "|", "\\|"))
 			continue
 		}
 		vs := "–"
 		if c.VsBare > 0 {
 			vs = fmt.Sprintf("%.0f%%", 100*c.VsBare)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %.0f | %.0f | %.0f | %d | %s | %s |",
+		fmt.Fprintf(b, "| %s | %d | %s | %.0f | %.0f | %.0f | %d | %s | %s |",
 			c.Label, c.Concurrency, c.Target, c.RPS, c.P50us, c.P99us, c.Errors, c.Answer, vs)
 		if o.Rounds > 1 {
 			var rs []string
@@ -186,14 +215,40 @@ func (r *report) writeMarkdown(w io.Writer) error {
 		if !*r.TargetMet {
 			verdict = "NOT met"
 		}
-		fmt.Fprintf(&b, "Target (orgconfig ≥ %.0f%% of bare in every cell): **%s**, lowest ratio %.0f%%.\n\n", 100*r.TargetRatio, verdict, 100*r.MinVsBare)
+		fmt.Fprintf(b, "Target (orgconfig ≥ %.0f%% of bare in every cell): **%s**, lowest ratio %.0f%%.\n\n", 100*r.TargetRatio, verdict, 100*r.MinVsBare)
 	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "- Note: %s\n", n)
+}
+
+// writeStoreCells writes the table of the store-write scenario.
+func (r *report) writeStoreCells(b *strings.Builder) {
+	o := r.Options
+	bound := o.Duration
+	if o.Count > 0 {
+		bound += fmt.Sprintf(" or %d items", o.Count)
 	}
-	for _, p := range r.Profiles {
-		fmt.Fprintf(&b, "- CPU profile: %s (`go tool pprof -tagfocus side=server %s`; side=bare for the baseline)\n", p, p)
+	fmt.Fprintf(b, "- store-write: each cell opens a fresh store, writes for %s (warm-up), then for %s (timed); %d records per item "+
+		"(1 current item ~1.1 KB JSON, 1 history record, 6 index records); latency is per Write call\n", o.Warmup, bound, recordsPerItem)
+	for _, t := range r.StoreBackends {
+		fmt.Fprintf(b, "- `%s`: %s\n", t.Name, t.Note)
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	b.WriteString("\n| Backend | Items/Write | Writers | items/s | records/s | Writes/s | Write p50 (µs) | Write p99 (µs) | Errors | SQLite group commit (Writes/txn) |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, c := range r.StoreCells {
+		if c.Skipped != "" {
+			fmt.Fprintf(b, "| %s | %d | %d | – | – | – | – | – | – | not measured: %s |\n", c.Backend, c.ItemsPerWrite, c.Concurrency, strings.ReplaceAll(c.Skipped, "|", "\\|"))
+			continue
+		}
+		group := "–"
+		if c.GroupBatches > 0 {
+			group = fmt.Sprintf("%.1f (%d in %d)", c.GroupAvg, c.GroupWrites, c.GroupBatches)
+		}
+		fmt.Fprintf(b, "| %s | %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %d | %s |\n",
+			c.Backend, c.ItemsPerWrite, c.Concurrency, c.ItemsPerSec, c.RecordsPerSec, c.WritesPerSec, c.P50us, c.P99us, c.Errors, group)
+	}
+	b.WriteString("\n")
+	for _, c := range r.StoreCells {
+		if c.Errors > 0 {
+			fmt.Fprintf(b, "- %s, %d items/Write, %d writers: %d failed Writes, first: %s\n", c.Backend, c.ItemsPerWrite, c.Concurrency, c.Errors, c.FirstError)
+		}
+	}
 }
