@@ -239,7 +239,9 @@ func PutCredential(tx store.Tx, c *Credential) error {
 	if err := tx.Put(KindCredential, "", c.AccessKeyID, b); err != nil {
 		return err
 	}
-	if c.Type == Root {
+	// Only long-term root keys are listed as the account's root keys; temporary ones
+	// (GetSessionToken) expire on their own.
+	if c.Type == Root && c.SessionToken == "" {
 		return tx.Put(KindAccountKey, c.Account, c.AccessKeyID, nil)
 	}
 	return nil
