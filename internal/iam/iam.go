@@ -6,6 +6,8 @@
 package iam
 
 import (
+	"sync"
+
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
 	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/clock"
@@ -32,11 +34,18 @@ type Service struct {
 	dir   *auth.Directory
 	jobs  *jobs.Runner
 	orgs  OrgInfo
+
+	usageMu sync.RWMutex
+	usage   map[string][]UsageCheck // service principal -> service-linked role usage checks
 }
 
 // New returns the IAM service. It registers its background job kinds on runner.
 func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, runner *jobs.Runner) *Service {
-	return &Service{store: st, clock: c, ids: g, dir: dir, jobs: runner}
+	s := &Service{store: st, clock: c, ids: g, dir: dir, jobs: runner}
+	if runner != nil {
+		runner.Register(jobSLRDeletion, s.runDeletion)
+	}
+	return s
 }
 
 // SetOrgInfo wires the Organizations view used by service-linked-role deletion guards.
