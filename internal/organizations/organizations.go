@@ -1,17 +1,45 @@
-// Package organizations implements AWS Organizations: the organization and its root, OUs and
-// accounts, asynchronous account creation, invitations and handshakes, policies, delegated
-// administrators and trusted access for AWS services. It is the source of truth that AWS Config
-// and IAM consult about membership, trusted access and delegated administration.
 package organizations
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
 	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
 	"github.com/orgconfig/orgconfig/internal/auth"
+	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/iam"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
 	"github.com/orgconfig/orgconfig/internal/store"
+)
+
+// Quotas of AWS Organizations that orgconfig enforces. DefaultLimits are AWS's defaults.
+type Limits struct {
+	// MaxAccounts is the number of accounts an organization may hold, the management account,
+	// suspended accounts and open invitations included. A per-organization override can be
+	// stored with SetAccountLimit.
+	MaxAccounts int
+	// MaxCreationsInProgress bounds the CreateAccount requests in progress at once.
+	MaxCreationsInProgress int
+	// MaxOUs bounds the OUs of an organization; MaxOUDepth their nesting under the root.
+	MaxOUs, MaxOUDepth int
+	// MaxPolicies bounds the customer-managed policies of an organization.
+	MaxPolicies int
+}
+
+// DefaultLimits are AWS's default quotas.
+var DefaultLimits = Limits{MaxAccounts: 10, MaxCreationsInProgress: 5, MaxOUs: 1000, MaxOUDepth: 5, MaxPolicies: 1000}
+
+// Job kinds registered by this package.
+const (
+	JobCreateAccount = "organizations.create-account"
+	JobCloseAccount  = "organizations.close-account"
 )
 
 // Service implements organizationsapi.API.
@@ -23,16 +51,233 @@ type Service struct {
 	dir   *auth.Directory
 	iam   *iam.Service
 	jobs  *jobs.Runner
+
+	mu         sync.RWMutex
+	limits     Limits
+	principals map[string]ServicePrincipal
 }
 
 // New returns the Organizations service. It registers its background job kinds on runner.
 func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, iamSvc *iam.Service, runner *jobs.Runner) *Service {
-	return &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc, jobs: runner}
+	s := &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc, jobs: runner, limits: DefaultLimits,
+		principals: map[string]ServicePrincipal{}}
+	for _, p := range DefaultServicePrincipals {
+		s.principals[p.Name] = p
+	}
+	if runner != nil {
+		runner.Register(JobCreateAccount, s.runCreateAccount)
+		runner.Register(JobCloseAccount, s.runCloseAccount)
+	}
+	return s
 }
 
-// ServiceAccessEnabled implements iam.OrgInfo.
+// SetLimits replaces the quotas (zero fields keep their current value). The server calls it
+// from its options; it is safe to call while serving.
+func (s *Service) SetLimits(l Limits) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l.MaxAccounts > 0 {
+		s.limits.MaxAccounts = l.MaxAccounts
+	}
+	if l.MaxCreationsInProgress > 0 {
+		s.limits.MaxCreationsInProgress = l.MaxCreationsInProgress
+	}
+	if l.MaxOUs > 0 {
+		s.limits.MaxOUs = l.MaxOUs
+	}
+	if l.MaxOUDepth > 0 {
+		s.limits.MaxOUDepth = l.MaxOUDepth
+	}
+	if l.MaxPolicies > 0 {
+		s.limits.MaxPolicies = l.MaxPolicies
+	}
+}
+
+func (s *Service) lim() Limits {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.limits
+}
+
+// SetAccountLimit stores a per-organization account quota (as a raised Service Quotas value
+// would be); n <= 0 returns the organization to the service default. It is durable and seen by
+// every replica. Tests that need many accounts use it.
+func SetAccountLimit(ctx context.Context, st store.Store, orgID string, n int) error {
+	return st.Write(ctx, func(tx store.Tx) error {
+		o, err := getOrg(tx, orgID)
+		if err != nil {
+			return err
+		}
+		if o == nil {
+			return fmt.Errorf("organization %s: %w", orgID, store.ErrNotFound)
+		}
+		o.MaxAccounts = max(n, 0)
+		return putJSON(tx, kindOrg, "", o.ID, o)
+	})
+}
+
+// Standard messages of AWS Organizations errors.
+const (
+	msgNotInUse      = "Your account is not a member of an organization."
+	msgAccessDenied  = "You don't have permissions to access this resource."
+	msgAcctNotFound  = "You specified an account that doesn't exist."
+	msgOUNotFound    = "You specified an organizational unit that doesn't exist."
+	msgPolicyMissing = "We can't find a policy with the PolicyId that you specified."
+	msgTargetMissing = "You specified a target that doesn't exist."
+	msgParentMissing = "You specified parent that doesn't exist."
+	msgUnrecognized  = "You specified an unrecognized service principal."
+)
+
+func errNotInUse() error { return organizationsapi.ErrAWSOrganizationsNotInUse(msgNotInUse) }
+func errDenied() error   { return organizationsapi.ErrAccessDenied(msgAccessDenied) }
+
+func constraint(reason, format string, args ...any) error {
+	return organizationsapi.ErrConstraintViolation(format, args...).With("Reason", reason)
+}
+
+func invalid(reason, format string, args ...any) error {
+	return organizationsapi.ErrInvalidInput(format, args...).With("Reason", reason)
+}
+
+func hsConstraint(reason, format string, args ...any) error {
+	return organizationsapi.ErrHandshakeConstraintViolation(format, args...).With("Reason", reason)
+}
+
+// callerAccount is the account of the request's principal.
+func callerAccount(ctx context.Context) (string, error) {
+	info := call.From(ctx)
+	if info == nil || info.Principal == nil {
+		return "", errors.New("organizations: no authenticated principal in the context")
+	}
+	return info.Principal.Account, nil
+}
+
+// now is the service clock's time, truncated to the millisecond precision of the wire.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }
+
+// member returns the organization of the caller, or AWSOrganizationsNotInUseException.
+func (s *Service) member(ctx context.Context, tx store.Tx) (*Organization, string, error) {
+	acct, err := callerAccount(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	o, err := OrgOfTx(tx, acct)
+	if err != nil {
+		return nil, "", err
+	}
+	if o == nil {
+		return nil, "", errNotInUse()
+	}
+	return o, acct, nil
+}
+
+// mgmt returns the caller's organization when the caller is its management account.
+func (s *Service) mgmt(ctx context.Context, tx store.Tx) (*Organization, error) {
+	o, acct, err := s.member(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if acct != o.Mgmt {
+		return nil, errDenied()
+	}
+	return o, nil
+}
+
+// reader returns the caller's organization when the caller may use the read operations: the
+// management account or a delegated administrator of any service.
+func (s *Service) reader(ctx context.Context, tx store.Tx) (*Organization, string, error) {
+	o, acct, err := s.member(ctx, tx)
+	if err != nil {
+		return nil, "", err
+	}
+	if acct == o.Mgmt {
+		return o, acct, nil
+	}
+	recs, err := tx.ListPrefix(kindDelegate, o.ID, acct+"/", "", 1)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(recs) == 0 {
+		return nil, "", errDenied()
+	}
+	return o, acct, nil
+}
+
+// read and write run fn in a store transaction.
+func (s *Service) read(ctx context.Context, fn func(tx store.Tx) error) error {
+	return s.store.Read(ctx, fn)
+}
+
+func (s *Service) write(ctx context.Context, fn func(tx store.Tx) error) error {
+	return s.store.Write(ctx, fn)
+}
+
+// OrgOfTx returns the organization that account belongs to, or nil if it belongs to none.
+// The returned value is a snapshot; callers must not modify it.
+func OrgOfTx(tx store.Tx, account string) (*Organization, error) {
+	var m memberOf
+	ok, err := findJSON(tx, kindOrgOf, "", account, &m)
+	if !ok || err != nil {
+		return nil, err
+	}
+	o, err := getOrg(tx, m.OrgID)
+	if err != nil || o == nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// ServiceAccessEnabled implements iam.OrgInfo: it reports whether account belongs to an
+// organization in which trusted access for servicePrincipal is enabled (for
+// "organizations.amazonaws.com": whether the organization has all features). It is false for
+// accounts outside any organization, so service-linked roles become deletable once trusted
+// access is disabled or the account has left.
 func (s *Service) ServiceAccessEnabled(tx store.Tx, account, servicePrincipal string) (bool, error) {
-	return false, nil
+	o, err := OrgOfTx(tx, account)
+	if err != nil || o == nil {
+		return false, err
+	}
+	if servicePrincipal == organizationsPrincipal {
+		return o.all(), nil
+	}
+	return s.TrustedAccessEnabledTx(tx, o.ID, servicePrincipal)
+}
+
+// TrustedAccessEnabledTx reports whether trusted access for principal is enabled in the
+// organization orgID. It is false for an unknown organization.
+func (s *Service) TrustedAccessEnabledTx(tx store.Tx, orgID, principal string) (bool, error) {
+	return exists(tx, kindService, orgID, principal)
+}
+
+// IsDelegatedAdminTx reports whether account is a registered delegated administrator for
+// principal in its organization. It is false for accounts outside any organization.
+func (s *Service) IsDelegatedAdminTx(tx store.Tx, account, principal string) (bool, error) {
+	o, err := OrgOfTx(tx, account)
+	if err != nil || o == nil {
+		return false, err
+	}
+	return exists(tx, kindDelegate, o.ID, account+"/"+principal)
+}
+
+// MemberAccountsTx returns the IDs of the ACTIVE accounts of organization orgID, the management
+// account included, in ascending order. Suspended and closing accounts are left out. An unknown
+// organization has none.
+func MemberAccountsTx(tx store.Tx, orgID string) ([]string, error) {
+	recs, err := listAll(tx, kindAccount, orgID, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range recs {
+		var a accountRec
+		if err := decode(r, &a); err != nil {
+			return nil, err
+		}
+		if a.State == "ACTIVE" {
+			out = append(out, a.ID)
+		}
+	}
+	return out, nil
 }
 
 // SCPLevelsTx returns the service control policies that bound a member account's principals:
@@ -40,5 +285,79 @@ func (s *Service) ServiceAccessEnabled(tx store.Tx, account, servicePrincipal st
 // itself. applies is false when SCPs do not apply: the account is in no organization, is the
 // management account, or the organization does not have the SCP policy type enabled.
 func (s *Service) SCPLevelsTx(tx store.Tx, account string) (levels [][]string, applies bool, err error) {
-	return nil, false, nil
+	o, err := OrgOfTx(tx, account)
+	if err != nil || o == nil {
+		return nil, false, err
+	}
+	if account == o.Mgmt || !o.all() || !o.typeEnabled(scpType) {
+		return nil, false, nil
+	}
+	chain, err := ancestry(tx, o, account)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, target := range chain {
+		pols, err := attachedPolicies(tx, o, target, scpType)
+		if err != nil {
+			return nil, false, err
+		}
+		docs := make([]string, 0, len(pols))
+		for _, p := range pols {
+			docs = append(docs, p.Content)
+		}
+		levels = append(levels, docs)
+	}
+	return levels, true, nil
+}
+
+// ancestry returns the targets from the root down to id (an account or OU), id included.
+func ancestry(tx store.Tx, o *Organization, id string) ([]string, error) {
+	chain := []string{id}
+	parent, err := parentOf(tx, o, id)
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; parent != "" && i < 16; i++ {
+		chain = append(chain, parent)
+		if parent == o.RootID {
+			break
+		}
+		ou, err := getOU(tx, o.ID, parent)
+		if err != nil {
+			return nil, err
+		}
+		if ou == nil {
+			return nil, fmt.Errorf("organization %s: OU %s is missing", o.ID, parent)
+		}
+		parent = ou.Parent
+	}
+	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
+		chain[i], chain[j] = chain[j], chain[i]
+	}
+	return chain, nil
+}
+
+// parentOf returns the parent of an account or OU ("" for the root or an unknown child).
+func parentOf(tx store.Tx, o *Organization, id string) (string, error) {
+	if strings.HasPrefix(id, "ou-") {
+		ou, err := getOU(tx, o.ID, id)
+		if err != nil || ou == nil {
+			return "", err
+		}
+		return ou.Parent, nil
+	}
+	a, err := getAccount(tx, o.ID, id)
+	if err != nil || a == nil {
+		return "", err
+	}
+	return a.Parent, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
