@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -25,6 +26,15 @@ func stringFlag(fs *flag.FlagSet, p *string, name, env, def, usage string) {
 		def = v
 	}
 	fs.StringVar(p, name, def, usage+" (env "+env+")")
+}
+
+// intFlag defines an integer flag whose default comes from an environment variable. A value of
+// the variable that is not an integer is ignored, and --help shows the default in force.
+func intFlag(fs *flag.FlagSet, p *int, name, env string, def int, usage string) {
+	if v, err := strconv.Atoi(os.Getenv(env)); err == nil {
+		def = v
+	}
+	fs.IntVar(p, name, def, usage+" (env "+env+")")
 }
 
 // secretFlag is stringFlag for secrets: the default shown in --help is masked.

@@ -198,17 +198,19 @@ func (s *Server) detect(r *http.Request, x *exchange) error {
 	x.protocol = awsproto.Query
 	x.form = form
 	x.opName = action
-	_, _, scopeSvc, _ := sigv4.Scope(r)
+	// The form's Version names the service in practice (every SDK sends it); the signature's
+	// scope decides otherwise. Either way authenticate cross-checks the scope's service.
 	var svc *service
-	if c := s.services[scopeSvc]; c != nil && c.model.Protocol == awsproto.Query {
-		svc = c
+	switch form.Get("Version") {
+	case s.services["iam"].model.APIVersion:
+		svc = s.services["iam"]
+	case s.services["sts"].model.APIVersion:
+		svc = s.services["sts"]
 	}
 	if svc == nil {
-		switch form.Get("Version") {
-		case s.services["iam"].model.APIVersion:
-			svc = s.services["iam"]
-		case s.services["sts"].model.APIVersion:
-			svc = s.services["sts"]
+		_, _, scopeSvc, _ := sigv4.Scope(r)
+		if c := s.services[scopeSvc]; c != nil && c.model.Protocol == awsproto.Query {
+			svc = c
 		}
 	}
 	if svc == nil {

@@ -101,7 +101,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.regions = regions.New(opts.ExtraRegions...)
 
-	st, owns, err := openStore(ctx, opts)
+	st, owns, err := openStore(ctx, opts, s.clock.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +119,11 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s.targets = map[string]*service{}
 	iamSvc := iam.New(st, s.clock, s.ids, s.dir, s.jobs)
 	orgSvc := organizations.New(st, s.clock, s.ids, s.dir, iamSvc, s.jobs)
+	if opts.MaxAccountsPerOrganization > 0 {
+		limits := organizations.DefaultLimits
+		limits.MaxAccounts = opts.MaxAccountsPerOrganization
+		orgSvc.SetLimits(limits)
+	}
 	iamSvc.SetOrgInfo(orgSvc)
 	s.authz = authz.New(st, iamSvc, orgSvc)
 	s.register(configapi.Service, configapi.Handlers(configapi.Unimplemented{}), "message")
@@ -146,16 +151,18 @@ func (s *Server) Jobs() *jobs.Runner { return s.jobs }
 // OpenStore opens the store that opts point to (DatabaseURL, else DataDir), migrated. The CLI
 // uses it to work on a data store directly.
 func OpenStore(ctx context.Context, opts Options) (store.Store, error) {
-	st, _, err := openStore(ctx, opts)
+	st, _, err := openStore(ctx, opts, time.Now)
 	return st, err
 }
 
-func openStore(ctx context.Context, opts Options) (store.Store, bool, error) {
+// openStore opens the store; now is the clock the store stamps enqueued jobs with, so that jobs
+// become due on the server's (possibly injected) clock.
+func openStore(ctx context.Context, opts Options, now func() time.Time) (store.Store, bool, error) {
 	if opts.Store != nil {
 		return opts.Store, false, nil
 	}
 	if opts.DatabaseURL != "" {
-		st, err := openPostgres(ctx, opts.DatabaseURL)
+		st, err := openPostgres(ctx, opts.DatabaseURL, now)
 		return st, true, err
 	}
 	if opts.DataDir == "" {
@@ -164,7 +171,7 @@ func openStore(ctx context.Context, opts Options) (store.Store, bool, error) {
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, false, fmt.Errorf("create data directory: %w", err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(opts.DataDir, "orgconfig.db"), sqlite.Options{})
+	st, err := sqlite.Open(ctx, filepath.Join(opts.DataDir, "orgconfig.db"), sqlite.Options{Now: now})
 	if err != nil {
 		return nil, false, err
 	}

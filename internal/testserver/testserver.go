@@ -7,6 +7,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
@@ -24,6 +25,10 @@ const (
 	AccessKey = "AKIAORGCONFIGTEST001"
 	SecretKey = "orgconfig/test/secret/key/0000000000000"
 )
+
+// EnvBackend names the environment variable that selects the store of suites that do not choose
+// one themselves: "postgres" (a fresh schema of ORGCONFIG_TEST_DATABASE_URL) or empty for SQLite.
+const EnvBackend = "ORGCONFIG_TEST_BACKEND"
 
 // Server is a running test server.
 type Server struct {
@@ -63,8 +68,14 @@ func Start(t testing.TB, opts ...Option) *Server {
 		AccountID: AccountID, RootAccessKeyID: AccessKey, RootSecretAccessKey: SecretKey,
 		Version: "test",
 	}
+	defaultDir := o.DataDir
 	for _, fn := range opts {
 		fn(&o)
+	}
+	// A suite that does not choose a backend runs on the one ORGCONFIG_TEST_BACKEND names, so
+	// scripts/test.sh can run it on PostgreSQL too.
+	if os.Getenv(EnvBackend) == "postgres" && o.DatabaseURL == "" && o.DataDir == defaultDir && o.Store == nil {
+		o.DatabaseURL = pgtest.FreshSchema(t)
 	}
 	ctx := context.Background()
 	srv, err := server.New(ctx, o)
@@ -126,3 +137,7 @@ func Backends(t *testing.T, fn func(t *testing.T, backend Backend)) {
 		fn(t, func(t testing.TB) Option { return WithDatabaseURL(pgtest.FreshSchema(t)) })
 	})
 }
+
+// WithoutJobLoop stops background jobs from running on their own; the test runs them with
+// Jobs().RunDue, usually with a manual clock, and so observes every intermediate state.
+func WithoutJobLoop() Option { return func(o *server.Options) { o.NoJobLoop = true } }
