@@ -38,6 +38,9 @@ type Options struct {
 	Auth string
 	// DefaultAccountID is the account of unknown access keys in permissive mode.
 	DefaultAccountID string
+	// SnapshotDir stands in for delivery channels' S3 buckets (DeliverConfigSnapshot); default
+	// <DataDir>/snapshots.
+	SnapshotDir string
 	// MaxAccountsPerOrganization is the default account quota of an organization (AWS's
 	// default is 10); 0 keeps AWS's.
 	MaxAccountsPerOrganization int

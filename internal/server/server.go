@@ -21,6 +21,7 @@ import (
 	"github.com/orgconfig/orgconfig/internal/authz"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/clock"
+	"github.com/orgconfig/orgconfig/internal/configservice"
 	"github.com/orgconfig/orgconfig/internal/iam"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
@@ -83,6 +84,9 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if opts.Auth != AuthStrict && opts.Auth != AuthPermissive {
 		return nil, fmt.Errorf("auth mode %q: want %q or %q", opts.Auth, AuthStrict, AuthPermissive)
 	}
+	if opts.SnapshotDir == "" && opts.DataDir != "" {
+		opts.SnapshotDir = filepath.Join(opts.DataDir, "snapshots")
+	}
 	if opts.DefaultAccountID == "" {
 		opts.DefaultAccountID = auth.DefaultAccountID
 	}
@@ -126,7 +130,8 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	iamSvc.SetOrgInfo(orgSvc)
 	s.authz = authz.New(st, iamSvc, orgSvc)
-	s.register(configapi.Service, configapi.Handlers(configapi.Unimplemented{}), "message")
+	cfgSvc := configservice.New(st, s.clock, s.ids, s.dir, iamSvc, orgSvc, s.jobs, s.regions, configservice.Options{SnapshotDir: opts.SnapshotDir})
+	s.register(configapi.Service, configapi.Handlers(cfgSvc), "message")
 	s.register(organizationsapi.Service, organizationsapi.Handlers(orgSvc), "Message")
 	s.register(iamapi.Service, iamapi.Handlers(iamSvc), "Message")
 	s.register(stsapi.Service, stsapi.Handlers(sts.New(st, s.clock, s.ids, s.dir, iamSvc)), "Message")

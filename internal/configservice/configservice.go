@@ -1,0 +1,62 @@
+// Package configservice implements AWS Config in every account and region: configuration
+// recorders and delivery channels, configuration items with their history, discovery, the
+// import of native resource types and snapshot delivery. Later: rules, evaluations,
+// aggregators, organization rules and conformance packs.
+//
+// Every Config object lives in exactly one (account, region): the caller's account and the
+// region of the request's signature (call.From(ctx)). Records use scope Scope(account, region).
+package configservice
+
+import (
+	"context"
+
+	"github.com/orgconfig/orgconfig/internal/api/configapi"
+	"github.com/orgconfig/orgconfig/internal/auth"
+	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/call"
+	"github.com/orgconfig/orgconfig/internal/clock"
+	"github.com/orgconfig/orgconfig/internal/iam"
+	"github.com/orgconfig/orgconfig/internal/ids"
+	"github.com/orgconfig/orgconfig/internal/jobs"
+	"github.com/orgconfig/orgconfig/internal/organizations"
+	"github.com/orgconfig/orgconfig/internal/regions"
+	"github.com/orgconfig/orgconfig/internal/store"
+)
+
+// Options configure the AWS Config service.
+type Options struct {
+	// SnapshotDir is the directory that stands in for delivery channels' S3 buckets:
+	// DeliverConfigSnapshot writes <SnapshotDir>/<bucket>/<prefix>/AWSLogs/... files there.
+	SnapshotDir string
+}
+
+// Service implements configapi.API.
+type Service struct {
+	configapi.Unimplemented
+	store   store.Store
+	clock   clock.Clock
+	ids     ids.Generator
+	dir     *auth.Directory
+	iam     *iam.Service
+	orgs    *organizations.Service
+	jobs    *jobs.Runner
+	regions *regions.Set
+	opts    Options
+}
+
+// New returns the AWS Config service and registers its background job kinds on runner.
+func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, iamSvc *iam.Service, orgs *organizations.Service, runner *jobs.Runner, rs *regions.Set, opts Options) *Service {
+	return &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc, orgs: orgs, jobs: runner, regions: rs, opts: opts}
+}
+
+// Scope is the record scope of an (account, region).
+func Scope(account, region string) string { return account + "/" + region }
+
+// where returns the caller's account and region.
+func where(ctx context.Context) (account, region string, err error) {
+	info := call.From(ctx)
+	if info == nil || info.Principal == nil {
+		return "", "", awsproto.ErrMissingAuthenticationToken("Missing Authentication Token")
+	}
+	return info.Principal.Account, info.Region, nil
+}
