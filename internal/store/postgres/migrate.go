@@ -68,10 +68,11 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 }
 
 // isRaceOnCreate reports the errors two concurrent CREATE TABLE IF NOT EXISTS can raise on
-// PostgreSQL (a unique violation in the catalog, or "already exists").
+// PostgreSQL: a unique violation in the catalog, "relation already exists" (42P07), or "type
+// already exists" (42710, the table's row type losing the same race).
 func isRaceOnCreate(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07" || pe.Code == "40001")
+	return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07" || pe.Code == "42710" || pe.Code == "40001")
 }
 
 func (s *Store) migrate(ctx context.Context) error {
