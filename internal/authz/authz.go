@@ -55,6 +55,8 @@ type Authorizer struct {
 	iam   *iam.Service
 	orgs  *organizations.Service
 	docs  *docCache
+	// scpCache spares root callers of accounts outside SCPs a read transaction per call.
+	scpCache scpCache
 }
 
 // New returns an Authorizer.
@@ -92,15 +94,24 @@ func (a *Authorizer) Authorize(ctx context.Context, info *call.Info, service, op
 	if !checkIdentity && !checkSCP {
 		return nil
 	}
+	// The common case, root of an account that SCPs do not bound (no organization, or the
+	// management account), needs no transaction once that fact is cached.
+	if !checkIdentity && checkSCP {
+		if e, ok := a.scpCache.get(p.Account, a.orgs.Generation()); ok && !e.applies {
+			return nil
+		}
+	}
 	var denial error
 	err := a.store.Read(ctx, func(tx store.Tx) error {
 		denial = nil
 		var scps [][]*policy.Document
 		if checkSCP {
+			gen := a.orgs.Generation()
 			levels, applies, err := a.orgs.SCPLevelsTx(tx, p.Account)
 			if err != nil {
 				return err
 			}
+			a.scpCache.put(p.Account, gen, applies)
 			if applies {
 				scps = make([][]*policy.Document, len(levels))
 				for i, l := range levels {

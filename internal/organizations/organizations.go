@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
@@ -55,6 +56,7 @@ type Service struct {
 	mu         sync.RWMutex
 	limits     Limits
 	principals map[string]ServicePrincipal
+	gen        atomic.Uint64
 }
 
 // New returns the Organizations service. It registers its background job kinds on runner.
@@ -209,6 +211,9 @@ func (s *Service) read(ctx context.Context, fn func(tx store.Tx) error) error {
 }
 
 func (s *Service) write(ctx context.Context, fn func(tx store.Tx) error) error {
+	// Bumped after every write, committed or not, so that caches of derived state in this
+	// process (authz's SCP levels) never outlive a change made here.
+	defer s.gen.Add(1)
 	return s.store.Write(ctx, fn)
 }
 
@@ -226,6 +231,11 @@ func OrgOfTx(tx store.Tx, account string) (*Organization, error) {
 	}
 	return o, nil
 }
+
+// Generation changes after every write this process makes to Organizations state. Caches of
+// state derived from Organizations compare it to know they are stale; writes by other replicas
+// are bounded by the caches' own short lifetimes instead.
+func (s *Service) Generation() uint64 { return s.gen.Load() }
 
 // ServiceAccessEnabled implements iam.OrgInfo: it reports whether account belongs to an
 // organization in which trusted access for servicePrincipal is enabled (for
