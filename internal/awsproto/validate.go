@@ -216,7 +216,7 @@ func (v *validator) value(s *Shape, path string, x any, top bool) {
 		}
 		n := utf8.RuneCountInString(str)
 		v.size(s, path, n, func() string { return str })
-		if len(s.Enum) > 0 && !contains(s.Enum, str) {
+		if len(s.Enum) > 0 && !contains(s.Enum, str) && !openEnum(v.svc, s, str) {
 			v.add(path, str, "Member must satisfy enum value set: ["+strings.Join(s.Enum, ", ")+"]", "INVALID_ENUM")
 		}
 		if s.Pattern != "" {
@@ -273,6 +273,18 @@ func (v *validator) value(s *Shape, path string, x any, top bool) {
 			v.mismatch(path, "a timestamp", x)
 		}
 	}
+}
+
+// thirdPartyType is the form of a CloudFormation registry resource type (Org::Service::Resource).
+var thirdPartyType = regexp.MustCompile(`^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`)
+
+// openEnum reports whether a value outside a model enum is still valid on the wire. AWS Config's
+// ResourceType enum lists AWS's own types, yet the service accepts third-party types recorded
+// with PutResourceConfig wherever a resource type is asked for (history, discovery, batch get).
+// The AWS:: namespace stays closed: an AWS type must be one the model lists.
+func openEnum(svc *Service, s *Shape, value string) bool {
+	return svc.Name == "config" && s.Name == "ResourceType" && thirdPartyType.MatchString(value) &&
+		!strings.HasPrefix(strings.ToUpper(value), "AWS::")
 }
 
 // size checks length bounds of strings, blobs, lists and maps.
