@@ -1,0 +1,136 @@
+package configservice
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/orgconfig/orgconfig/internal/api/configapi"
+	"github.com/orgconfig/orgconfig/internal/store"
+)
+
+// retentionName is the name of the only retention configuration a region can have.
+const retentionName = "default"
+
+// retentionRec is the body of a KindRetention record.
+type retentionRec struct {
+	Days    int32     `json:"days"`
+	Updated time.Time `json:"updated"`
+}
+
+// RetentionDaysTx returns the retention period in days of (account, region), or 0 when there
+// is no retention configuration (AWS then keeps history for 2557 days). Pruning
+// (PruneHistoryTx) drops history older than that.
+func (s *Service) RetentionDaysTx(tx store.Tx, account, region string) (int, error) {
+	r, err := retentionTx(tx, account, region)
+	if err != nil || r == nil {
+		return 0, err
+	}
+	return int(r.Days), nil
+}
+
+func retentionTx(tx store.Tx, account, region string) (*retentionRec, error) {
+	b, err := tx.Get(KindRetention, Scope(account, region), retentionName)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	r := new(retentionRec)
+	if err := json.Unmarshal(b, r); err != nil {
+		return nil, fmt.Errorf("configservice: decode retention configuration: %w", err)
+	}
+	return r, nil
+}
+
+func retentionAPI(days int32) configapi.RetentionConfiguration {
+	return configapi.RetentionConfiguration{Name: retentionName, RetentionPeriodInDays: &days}
+}
+
+func noSuchRetention(name string) error {
+	return configapi.ErrNoSuchRetentionConfiguration("Cannot find retention configuration with the specified name '%s'.", name)
+}
+
+// PutRetentionConfiguration creates or updates the region's retention configuration, always
+// named "default". The period (30 to 2557 days) is checked by the model validator.
+func (s *Service) PutRetentionConfiguration(ctx context.Context, in *configapi.PutRetentionConfigurationRequest) (*configapi.PutRetentionConfigurationResponse, error) {
+	account, region, err := where(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.RetentionPeriodInDays == nil || *in.RetentionPeriodInDays < 30 || *in.RetentionPeriodInDays > 2557 {
+		return nil, configapi.ErrInvalidParameterValue("The retention period must be between 30 and 2557 days.")
+	}
+	days := *in.RetentionPeriodInDays
+	err = s.store.Write(ctx, func(tx store.Tx) error {
+		b, err := json.Marshal(retentionRec{Days: days, Updated: s.clock.Now().UTC()})
+		if err != nil {
+			return err
+		}
+		return tx.Put(KindRetention, Scope(account, region), retentionName, b)
+	})
+	if err != nil {
+		return nil, err
+	}
+	rc := retentionAPI(days)
+	return &configapi.PutRetentionConfigurationResponse{RetentionConfiguration: &rc}, nil
+}
+
+// DescribeRetentionConfigurations returns the retention configuration named (at most one
+// name), or the region's one; an unknown name is NoSuchRetentionConfigurationException.
+func (s *Service) DescribeRetentionConfigurations(ctx context.Context, in *configapi.DescribeRetentionConfigurationsRequest) (*configapi.DescribeRetentionConfigurationsResponse, error) {
+	account, region, err := where(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.RetentionConfigurationNames) > 1 {
+		return nil, configapi.ErrInvalidParameterValue("You can specify only one retention configuration name.")
+	}
+	if in.NextToken != "" {
+		return nil, configapi.ErrInvalidNextToken("The nextToken provided is invalid")
+	}
+	out := &configapi.DescribeRetentionConfigurationsResponse{RetentionConfigurations: []configapi.RetentionConfiguration{}}
+	err = s.store.Read(ctx, func(tx store.Tx) error {
+		r, err := retentionTx(tx, account, region)
+		if err != nil {
+			return err
+		}
+		for _, n := range in.RetentionConfigurationNames {
+			if r == nil || n != retentionName {
+				return noSuchRetention(n)
+			}
+		}
+		if r != nil {
+			out.RetentionConfigurations = append(out.RetentionConfigurations, retentionAPI(r.Days))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRetentionConfiguration deletes the region's retention configuration.
+func (s *Service) DeleteRetentionConfiguration(ctx context.Context, in *configapi.DeleteRetentionConfigurationRequest) error {
+	account, region, err := where(ctx)
+	if err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx store.Tx) error {
+		if in.RetentionConfigurationName != retentionName {
+			return noSuchRetention(in.RetentionConfigurationName)
+		}
+		ok, err := tx.Delete(KindRetention, Scope(account, region), retentionName)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return noSuchRetention(in.RetentionConfigurationName)
+		}
+		return nil
+	})
+}
