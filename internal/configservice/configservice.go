@@ -46,7 +46,14 @@ type Service struct {
 
 // New returns the AWS Config service and registers its background job kinds on runner.
 func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, iamSvc *iam.Service, orgs *organizations.Service, runner *jobs.Runner, rs *regions.Set, opts Options) *Service {
-	return &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc, orgs: orgs, jobs: runner, regions: rs, opts: opts}
+	s := &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc, orgs: orgs, jobs: runner, regions: rs, opts: opts}
+	if iamSvc != nil {
+		// AWS Config records the account's IAM roles, users and policies when a recorder covers them.
+		iamSvc.OnChange(s.recordIAMChangeTx)
+		// A recorder using AWSServiceRoleForConfig keeps it from being deleted.
+		s.registerRecorderGuards()
+	}
+	return s
 }
 
 // Scope is the record scope of an (account, region).

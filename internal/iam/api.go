@@ -223,7 +223,7 @@ func (s *Service) CreateRoleTx(tx store.Tx, account string, spec RoleSpec) (*Rol
 			return nil, err
 		}
 	}
-	if err := putRole(tx, r); err != nil {
+	if err := s.putRoleNotify(tx, r); err != nil {
 		return nil, err
 	}
 	return r, nil

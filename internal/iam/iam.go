@@ -35,6 +35,8 @@ type Service struct {
 	jobs  *jobs.Runner
 	orgs  OrgInfo
 
+	changes changeHooks // see hooks.go
+
 	usageMu sync.RWMutex
 	usage   map[string][]UsageCheck // service principal -> service-linked role usage checks
 }

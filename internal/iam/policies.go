@@ -126,7 +126,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		return putJSON(tx, KindPolicy, account, nameID(p.Name), p)
+		return s.putPolicyNotify(tx, p)
 	})
 	if err != nil {
 		return nil, err
@@ -366,8 +366,7 @@ func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyReque
 		if len(pol.Versions) > 1 {
 			return iamapi.ErrDeleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
 		}
-		_, err = tx.Delete(KindPolicy, account, nameID(pol.Name))
-		return err
+		return s.deletePolicyNotify(tx, pol)
 	})
 }
 
@@ -398,7 +397,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 		}
 		pol.Updated = now
 		out = versionAPI(pol, v, false)
-		return putJSON(tx, KindPolicy, account, nameID(pol.Name), pol)
+		return s.putPolicyNotify(tx, pol)
 	})
 	if err != nil {
 		return nil, err
@@ -423,7 +422,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePoli
 		for i, v := range pol.Versions {
 			if v.ID == in.VersionId {
 				pol.Versions = append(pol.Versions[:i], pol.Versions[i+1:]...)
-				return putJSON(tx, KindPolicy, account, nameID(pol.Name), pol)
+				return s.putPolicyNotify(tx, pol)
 			}
 		}
 		return iamapi.ErrNoSuchEntity("Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionId)
@@ -489,7 +488,7 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDef
 			if v.ID == in.VersionId {
 				pol.DefaultVersion = v.ID
 				pol.Updated = s.clock.Now().UTC().Truncate(time.Second)
-				return putJSON(tx, KindPolicy, account, nameID(pol.Name), pol)
+				return s.putPolicyNotify(tx, pol)
 			}
 		}
 		return iamapi.ErrNoSuchEntity("Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionId)

@@ -70,7 +70,7 @@ func (s *Service) withRole(ctx context.Context, name string, fn func(tx store.Tx
 			return err
 		}
 		out = r
-		return putRole(tx, r)
+		return s.putRoleNotify(tx, r)
 	})
 	return out, err
 }
@@ -131,7 +131,7 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 		}
 		if in.PermissionsBoundary != "" {
 			r.PermissionsBoundary = in.PermissionsBoundary
-			return putRole(tx, r)
+			return s.putRoleNotify(tx, r)
 		}
 		return nil
 	})
@@ -255,7 +255,7 @@ func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) 
 		if len(r.InlinePolicies) > 0 {
 			return iamapi.ErrDeleteConflict("Cannot delete entity, must delete policies first.")
 		}
-		return deleteRoleTx(tx, r)
+		return s.deleteRoleNotify(tx, r)
 	})
 }
 

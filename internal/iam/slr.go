@@ -59,7 +59,7 @@ func (s *Service) createSLRTx(tx store.Tx, account string, def slrDef, name, des
 	if err := attachWithID(tx, account, entityRole, name, r.RoleID, &r.AttachedPolicyARNs, def.PolicyARN); err != nil {
 		return nil, err
 	}
-	if err := putRole(tx, r); err != nil {
+	if err := s.putRoleNotify(tx, r); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -280,7 +280,7 @@ func (s *Service) finishDeletionTx(tx store.Tx, t *deletionTask) error {
 		return putRole(tx, r)
 	}
 	t.Status = string(iamapi.DeletionTaskStatusTypeSucceeded)
-	return deleteRoleTx(tx, r)
+	return s.deleteRoleNotify(tx, r)
 }
 
 // RoleUsage is one region's resources that still use a service-linked role.

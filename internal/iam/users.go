@@ -84,7 +84,7 @@ func (s *Service) withUser(ctx context.Context, name string, fn func(tx store.Tx
 			return err
 		}
 		out = u
-		return putUser(tx, u)
+		return s.putUserNotify(tx, u)
 	})
 	return out, err
 }
@@ -152,7 +152,7 @@ func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserRequest) 
 			}
 			u.PermissionsBoundary = in.PermissionsBoundary
 		}
-		return putUser(tx, u)
+		return s.putUserNotify(tx, u)
 	})
 	if err != nil {
 		return nil, err
@@ -248,8 +248,7 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserRequest) 
 		if len(u.InlinePolicies) > 0 {
 			return iamapi.ErrDeleteConflict("Cannot delete entity, must delete policies first.")
 		}
-		_, err = tx.Delete(KindUser, account, nameID(u.Name))
-		return err
+		return s.deleteUserNotify(tx, u)
 	})
 }
 
