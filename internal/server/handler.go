@@ -36,6 +36,7 @@ func (s *Server) routes() http.Handler {
 	if s.opts.Auth == AuthPermissive {
 		mux.HandleFunc(pathMotoReset, s.serveReset)
 	}
+	mux.HandleFunc(PathImport, s.serveImport)
 	mux.HandleFunc("/", s.serveAPI)
 	return mux
 }

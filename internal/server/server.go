@@ -57,6 +57,7 @@ type Server struct {
 	metrics   *metrics
 	jobs      *jobs.Runner
 	authz     *authz.Authorizer
+	config    *configservice.Service
 	http      *http.Server
 	handler   http.Handler
 	bootstrap *auth.BootstrapResult
@@ -131,6 +132,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	iamSvc.SetOrgInfo(orgSvc)
 	s.authz = authz.New(st, iamSvc, orgSvc)
 	cfgSvc := configservice.New(st, s.clock, s.ids, s.dir, iamSvc, orgSvc, s.jobs, s.regions, configservice.Options{SnapshotDir: opts.SnapshotDir})
+	s.config = cfgSvc
 	s.register(configapi.Service, configapi.Handlers(cfgSvc), "message")
 	s.register(organizationsapi.Service, organizationsapi.Handlers(orgSvc), "Message")
 	s.register(iamapi.Service, iamapi.Handlers(iamSvc), "Message")

@@ -1,0 +1,123 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/configservice"
+)
+
+// PathImport is the admin call that imports AWS Config snapshot and history files (see
+// docs/admin-api.md). It is outside the AWS API surface: AWS has no call that pushes
+// configuration items of native resource types.
+const PathImport = "/_orgconfig/import"
+
+// adminMaxBody bounds the body of an import call. The whole body is read before the signature
+// is checked (SigV4 signs the payload's hash), so it is held in memory; larger inputs go through
+// `orgconfig import` on the store directly, or split into several calls.
+const adminMaxBody = 256 << 20
+
+// serveImport serves POST /_orgconfig/import: a SigV4-signed (service "config") call by an
+// account's root user whose body is one snapshot or history file, gzipped or not. It writes
+// exactly one response: the import's summary as JSON, or an AWS-style JSON error.
+func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
+	x := &exchange{id: s.ids.RequestID(), start: time.Now(), protocol: awsproto.JSON, opName: "Import", svc: s.services["config"]}
+	out, err := s.adminImport(r, x)
+	status, code := http.StatusOK, ""
+	if err != nil {
+		e := awsproto.AsError(err)
+		if e == nil {
+			s.log.LogAttrs(r.Context(), slog.LevelError, "internal error", slog.String("request_id", x.id), slog.String("error", err.Error()))
+			e = awsproto.ErrInternal()
+		}
+		code, status = e.For(awsproto.JSON)
+		_ = awsproto.WriteError(w, awsproto.JSON, x.svc.messageKey, "", x.id, e)
+	} else {
+		body, _ := json.Marshal(out)
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("x-amzn-RequestId", x.id)
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+	}
+	s.observe(r.Context(), x, status, code)
+}
+
+// adminImport authenticates the call exactly as an AWS Config call (strict SigV4, or the
+// permissive mode's rules), then imports the body. The caller must be an account's root user.
+// Items go to the caller's account; items naming another account are skipped with a reason,
+// unless the caller is the bootstrap account's root (the operator), who may import into any
+// account and create missing ones (createAccounts=true).
+func (s *Server) adminImport(r *http.Request, x *exchange) (*configservice.ImportResult, error) {
+	if s.closing.Load() {
+		return nil, awsproto.ErrServiceUnavailable()
+	}
+	if r.Method != http.MethodPost {
+		return nil, awsproto.ErrValidation("%s takes POST, not %s", PathImport, r.Method)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, adminMaxBody+1))
+	if err != nil {
+		return nil, awsproto.ErrSerialization("Could not read the request body")
+	}
+	if len(body) > adminMaxBody {
+		return nil, awsproto.ErrSerialization("The request body is larger than %d bytes: split the input, or run 'orgconfig import' on the data store", adminMaxBody)
+	}
+	x.body = body
+	if err := s.authenticate(r, x); err != nil {
+		return nil, err
+	}
+	p := x.info.Principal
+	if !p.IsRoot() {
+		return nil, awsproto.ErrAccessDenied("User: %s is not authorized to import configuration items: only an account's root user may", p.ARN)
+	}
+	operator := p.Account == s.bootstrap.AccountID
+	q := r.URL.Query()
+	o := configservice.ImportOptions{
+		Account: q.Get("accountId"), Region: q.Get("region"), GlobalRegion: q.Get("globalRegion"),
+		DefaultAccount: p.Account, DefaultRegion: x.info.Region,
+	}
+	if v := q.Get("createAccounts"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, awsproto.ErrValidation("createAccounts must be true or false, not %q", v)
+		}
+		if b && !operator {
+			return nil, awsproto.ErrAccessDenied("Only the root user of the bootstrap account (%s) may create accounts", s.bootstrap.AccountID)
+		}
+		o.CreateAccounts = b
+	}
+	if !operator {
+		if o.Account != "" && o.Account != p.Account {
+			return nil, awsproto.ErrAccessDenied("Account %s may not import into account %s: only the root user of the bootstrap account may", p.Account, o.Account)
+		}
+		caller := p.Account
+		o.Allow = func(account string) error {
+			if account != caller {
+				return fmt.Errorf("account %s is not the caller's account %s (only the bootstrap account's root may import into other accounts)", account, caller)
+			}
+			return nil
+		}
+	}
+	sum := &configservice.ImportSummary{}
+	if err := s.config.ImportFile(r.Context(), bytes.NewReader(body), q.Get("name"), o, sum); err != nil {
+		if errors.Is(err, configservice.ErrNotImportable) {
+			return nil, awsproto.ErrValidation("%s", err.Error())
+		}
+		return nil, err
+	}
+	notRecording, err := s.config.ScopesNotRecording(r.Context(), sum)
+	if err != nil {
+		return nil, err
+	}
+	res := sum.Result(notRecording)
+	return &res, nil
+}
