@@ -10,8 +10,9 @@ import (
 	"testing"
 )
 
-// TestControlSmoke runs the control scenario briefly against bare and orgconfig: every cell
-// is measured, without errors, with the expected answers.
+// TestControlSmoke runs the control scenario briefly against bare and orgconfig (after its
+// setup: an organization with member accounts): every cell is measured, without errors, with
+// a 200 answer.
 func TestControlSmoke(t *testing.T) {
 	o, err := parseFlags([]string{"-scenario", "control", "-targets", "bare,orgconfig", "-duration", "200ms", "-warmup", "50ms", "-concurrency", "1,2"}, io.Discard)
 	if err != nil {
@@ -21,18 +22,14 @@ func TestControlSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Cells) != 2*2*2 {
-		t.Fatalf("%d cells, want 8", len(rep.Cells))
+	if len(rep.Cells) != 3*2*2 {
+		t.Fatalf("%d cells, want 12", len(rep.Cells))
 	}
 	for _, c := range rep.Cells {
 		if c.Skipped != "" || c.Requests == 0 || c.Errors != 0 {
 			t.Errorf("cell %s c=%d on %s: skipped %q, %d requests, %d errors", c.Call, c.Concurrency, c.Target, c.Skipped, c.Requests, c.Errors)
 		}
-		want := answer{Status: 200}
-		if c.Target == targetOrgconfig && strings.HasPrefix(c.Call, "config:") {
-			want = answer{Status: 400, Code: "NotImplementedException"}
-		}
-		if c.Answer != want {
+		if want := (answer{Status: 200}); c.Answer != want {
 			t.Errorf("cell %s on %s: answer %s, want %s", c.Call, c.Target, c.Answer, want)
 		}
 		if c.Target == targetOrgconfig && c.VsBare <= 0 {
@@ -43,7 +40,9 @@ func TestControlSmoke(t *testing.T) {
 	if err := rep.writeMarkdown(&md); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(md.String(), "| STS GetCallerIdentity (Query) | 1 | orgconfig |") || !strings.Contains(md.String(), "NotImplemented until Config lands") {
+	if !strings.Contains(md.String(), "| STS GetCallerIdentity (Query) | 1 | orgconfig |") ||
+		!strings.Contains(md.String(), "| Organizations DescribeOrganization (JSON 1.1) | 2 | orgconfig |") ||
+		!strings.Contains(md.String(), "| Organizations ListAccounts (JSON 1.1) | 1 | orgconfig |") {
 		t.Errorf("markdown report:\n%s", md.String())
 	}
 	if err := rep.writeJSON(&js); err != nil {
@@ -52,6 +51,55 @@ func TestControlSmoke(t *testing.T) {
 	var back report
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil || len(back.Cells) != len(rep.Cells) {
 		t.Errorf("JSON report does not round-trip: %v", err)
+	}
+}
+
+// TestControlJSONOp: -json-op adds the AWS Config call, with -accept-codes as its accepted
+// errors; without it the control scenario has only the calls that answer 200.
+func TestControlJSONOp(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{"sts:GetCallerIdentity", "organizations:DescribeOrganization", "organizations:ListAccounts"}},
+		{[]string{"-json-op", "DescribeConfigurationAggregators"}, []string{"sts:GetCallerIdentity", "organizations:DescribeOrganization",
+			"organizations:ListAccounts", "config:DescribeConfigurationAggregators"}},
+	} {
+		o, err := parseFlags(tc.args, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls, err := controlCalls(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, c := range calls {
+			names = append(names, c.Name)
+			if strings.HasPrefix(c.Name, "config:") != (len(c.Accept) > 0) {
+				t.Errorf("%s: accepted codes %q", c.Name, c.Accept)
+			}
+		}
+		if strings.Join(names, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%q: calls %q, want %q", tc.args, names, tc.want)
+		}
+	}
+}
+
+// TestVsMoto: the ratio to moto is computed for orgconfig's cells, and the target only over
+// the cells where both answer 2xx.
+func TestVsMoto(t *testing.T) {
+	r := &report{Cells: []Cell{
+		{Call: "a", Target: targetOrgconfig, RPS: 3000, Answer: answer{Status: 200}},
+		{Call: "a", Target: targetMoto, RPS: 100, Answer: answer{Status: 200}},
+		{Call: "b", Target: targetOrgconfig, RPS: 2000, Answer: answer{Status: 400, Code: "NotImplementedException"}},
+		{Call: "b", Target: targetMoto, RPS: 100, Answer: answer{Status: 200}},
+		{Call: "c", Target: targetOrgconfig, RPS: 3500, Answer: answer{Status: 200}},
+		{Call: "c", Target: targetMoto, RPS: 100, Answer: answer{Status: 200}},
+	}}
+	r.finish()
+	if r.Cells[0].VsMoto != 30 || r.Cells[2].VsMoto != 20 || r.MinVsMoto != 30 || r.TargetVsMotoMet == nil || !*r.TargetVsMotoMet {
+		t.Errorf("ratios %v %v, min %v, met %v", r.Cells[0].VsMoto, r.Cells[2].VsMoto, r.MinVsMoto, r.TargetVsMotoMet)
 	}
 }
 

@@ -101,7 +101,9 @@ Targets (-targets):
 Client: requests are signed (SigV4, aws-sdk-go-v2's signer) before each cell and replayed;
 one keep-alive http.Transport; each cell runs a probe request (its answer is the expected one;
 2xx, or an error code listed in -accept-codes), a warm-up, then the timed loop. Every other
-answer counts as an error. Only 127.0.0.1 is ever contacted.
+answer counts as an error. Only 127.0.0.1 is ever contacted. Before its cells a scenario may
+prepare each target (control: an organization, feature set ALL, with 5 member accounts on
+orgconfig and moto, created through aws-sdk-go-v2; the bare handler keeps no state).
 
 Scenarios (-scenario):
 %s
@@ -117,6 +119,7 @@ Examples:
   go run ./bench -scenario control
   go run ./bench -scenario control -log
   go run ./bench -scenario control -targets bare,orgconfig -duration 10s -cpuprofile /tmp/cpu.pprof
+  go run ./bench -scenario control -json-op DescribeConfigurationAggregators
   go run ./bench -scenario control -json-op DescribeConfigurationRecorders -accept-codes ""
   go run ./bench -scenario store-write -database-url "$ORGCONFIG_TEST_DATABASE_URL"
 
@@ -198,9 +201,9 @@ func parseFlags(args []string, stderr io.Writer) (*Options, error) {
 	fs.DurationVar(&o.Warmup, "warmup", time.Second, "warm-up before each cell (not measured)")
 	fs.IntVar(&o.Rounds, "rounds", 1, "measure each cell this many times, the targets taking turns, and report the round with the median req/s (steadier on a shared machine)")
 	fs.IntVar(&o.Signed, "signed", 8, "distinct pre-signed copies of each request, replayed round-robin")
-	fs.StringVar(&o.JSONOp, "json-op", "DescribeConfigurationAggregators", "AWS Config operation of the control scenario's JSON 1.1 call")
+	fs.StringVar(&o.JSONOp, "json-op", "", "adds to the control scenario a call of this AWS Config JSON 1.1 operation (e.g. DescribeConfigurationAggregators); default: none")
 	fs.StringVar(&o.JSONBody, "json-body", "{}", "JSON body of that call")
-	accept := fs.String("accept-codes", "NotImplementedException", "comma-separated AWS error codes accepted as a normal answer (an operation still a stub answers NotImplementedException)")
+	accept := fs.String("accept-codes", "NotImplementedException", "comma-separated AWS error codes accepted as a normal answer of the -json-op call (an operation still a stub answers NotImplementedException)")
 	fs.BoolVar(&o.Log, "log", false, "orgconfig logs each request at info through slog's text handler into io.Discard (formatting cost, no I/O); default: logging off")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of each cell of -cpuprofile-targets to `file` (suffixed with target, call and concurrency); samples are labeled side=client|server|bare (go tool pprof -tagfocus side=server)")
 	profileOf := fs.String("cpuprofile-targets", targetOrgconfig, "comma-separated targets whose cells -cpuprofile profiles (bare's samples are labeled side=bare)")

@@ -15,6 +15,10 @@ import (
 // requests/s.
 const targetRatio = 0.5
 
+// targetVsMoto is the issue's target against moto_server: orgconfig at least this many times
+// moto's requests/s, in the cells where both answer 2xx.
+const targetVsMoto = 30.0
+
 type machineInfo struct {
 	OS         string `json:"os"`
 	Arch       string `json:"arch"`
@@ -42,11 +46,16 @@ type report struct {
 	StoreCells    []StoreCell  `json:"store_cells,omitempty"`
 	// MinVsBare is orgconfig's lowest requests/s ratio to bare over the cells; TargetMet says
 	// whether it is at least TargetRatio.
-	TargetRatio float64  `json:"target_ratio"`
-	MinVsBare   float64  `json:"min_vs_bare,omitempty"`
-	TargetMet   *bool    `json:"target_met,omitempty"`
-	Notes       []string `json:"notes,omitempty"`
-	Profiles    []string `json:"cpu_profiles,omitempty"`
+	TargetRatio float64 `json:"target_ratio"`
+	MinVsBare   float64 `json:"min_vs_bare,omitempty"`
+	TargetMet   *bool   `json:"target_met,omitempty"`
+	// MinVsMoto is orgconfig's lowest requests/s ratio to moto_server over the cells where
+	// both answered 2xx; TargetVsMotoMet says whether it is at least TargetVsMoto.
+	TargetVsMoto    float64  `json:"target_vs_moto"`
+	MinVsMoto       float64  `json:"min_vs_moto,omitempty"`
+	TargetVsMotoMet *bool    `json:"target_vs_moto_met,omitempty"`
+	Notes           []string `json:"notes,omitempty"`
+	Profiles        []string `json:"cpu_profiles,omitempty"`
 }
 
 type reportOpts struct {
@@ -74,7 +83,7 @@ func newReport(o *Options) *report {
 			Scenarios: o.Scenarios, Concurrency: o.Concurrency, Duration: o.Duration.String(), Warmup: o.Warmup.String(),
 			Count: o.Count, Rounds: o.Rounds, Signed: o.Signed, Log: o.Log,
 		},
-		TargetRatio: targetRatio,
+		TargetRatio: targetRatio, TargetVsMoto: targetVsMoto,
 	}
 	for _, name := range o.Scenarios {
 		if s := scenarios[name]; s != nil && s.Direct != nil {
@@ -100,14 +109,36 @@ func cpuModel() string {
 	return "unknown"
 }
 
-// finish computes the ratios to the bare handler.
+// finish computes the ratios to the bare handler and to moto_server.
 func (r *report) finish() {
 	bare := map[string]float64{}
+	moto := map[string]Cell{}
 	key := func(c Cell) string { return fmt.Sprintf("%s|%s|%d", c.Scenario, c.Call, c.Concurrency) }
 	for _, c := range r.Cells {
 		if c.Target == targetBare && c.Skipped == "" {
 			bare[key(c)] = c.RPS
 		}
+		if c.Target == targetMoto && c.Skipped == "" && c.RPS > 0 {
+			moto[key(c)] = c
+		}
+	}
+	firstMoto := true
+	for i, c := range r.Cells {
+		m, ok := moto[key(c)]
+		if c.Target != targetOrgconfig || c.Skipped != "" || !ok {
+			continue
+		}
+		r.Cells[i].VsMoto = c.RPS / m.RPS
+		if c.Answer.Status/100 == 2 && m.Answer.Status/100 == 2 {
+			if firstMoto || r.Cells[i].VsMoto < r.MinVsMoto {
+				r.MinVsMoto = r.Cells[i].VsMoto
+			}
+			firstMoto = false
+		}
+	}
+	if !firstMoto {
+		met := r.MinVsMoto >= targetVsMoto
+		r.TargetVsMotoMet = &met
 	}
 	first := true
 	for i, c := range r.Cells {
@@ -183,23 +214,31 @@ func (r *report) writeHTTPCells(b *strings.Builder) {
 	if o.Rounds > 1 {
 		rounds = " rounds (req/s) |"
 	}
-	b.WriteString("\n| Call | Concurrency | Target | req/s | p50 (µs) | p99 (µs) | Errors | Answer | vs bare |" + rounds + "\n")
-	b.WriteString("|---|---:|---|---:|---:|---:|---:|---|---:|")
+	b.WriteString("\n| Call | Concurrency | Target | req/s | p50 (µs) | p99 (µs) | Errors | Answer | vs bare | vs moto |" + rounds + "\n")
+	b.WriteString("|---|---:|---|---:|---:|---:|---:|---|---:|---:|")
 	if o.Rounds > 1 {
 		b.WriteString("---|")
 	}
 	b.WriteString("\n")
 	for _, c := range r.Cells {
 		if c.Skipped != "" {
-			fmt.Fprintf(b, "| %s | %d | %s | – | – | – | – | not measured: %s | – |\n", c.Label, c.Concurrency, c.Target, strings.ReplaceAll(c.Skipped, "|", "\\|"))
+			fmt.Fprintf(b, "| %s | %d | %s | – | – | – | – | not measured: %s | – | – |", c.Label, c.Concurrency, c.Target, strings.ReplaceAll(c.Skipped, "|", "\\|"))
+			if o.Rounds > 1 {
+				b.WriteString(" – |")
+			}
+			b.WriteString("\n")
 			continue
 		}
 		vs := "–"
 		if c.VsBare > 0 {
 			vs = fmt.Sprintf("%.0f%%", 100*c.VsBare)
 		}
-		fmt.Fprintf(b, "| %s | %d | %s | %.0f | %.0f | %.0f | %d | %s | %s |",
-			c.Label, c.Concurrency, c.Target, c.RPS, c.P50us, c.P99us, c.Errors, c.Answer, vs)
+		vm := "–"
+		if c.VsMoto > 0 {
+			vm = fmt.Sprintf("%.0f×", c.VsMoto)
+		}
+		fmt.Fprintf(b, "| %s | %d | %s | %.0f | %.0f | %.0f | %d | %s | %s | %s |",
+			c.Label, c.Concurrency, c.Target, c.RPS, c.P50us, c.P99us, c.Errors, c.Answer, vs, vm)
 		if o.Rounds > 1 {
 			var rs []string
 			for _, x := range c.RoundsRPS {
@@ -216,6 +255,13 @@ func (r *report) writeHTTPCells(b *strings.Builder) {
 			verdict = "NOT met"
 		}
 		fmt.Fprintf(b, "Target (orgconfig ≥ %.0f%% of bare in every cell): **%s**, lowest ratio %.0f%%.\n\n", 100*r.TargetRatio, verdict, 100*r.MinVsBare)
+	}
+	if r.TargetVsMotoMet != nil {
+		verdict := "met"
+		if !*r.TargetVsMotoMet {
+			verdict = "NOT met"
+		}
+		fmt.Fprintf(b, "Target (orgconfig ≥ %.0f× moto_server in every cell where both answer 2xx): **%s**, lowest ratio %.1f×.\n\n", r.TargetVsMoto, verdict, r.MinVsMoto)
 	}
 }
 

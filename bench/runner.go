@@ -150,6 +150,9 @@ type Cell struct {
 	// VsBare is this cell's requests/s divided by the bare handler's in the same run (0 when
 	// there is no bare cell to compare with).
 	VsBare float64 `json:"vs_bare,omitempty"`
+	// VsMoto is this cell's requests/s divided by moto_server's in the same run (0 when there
+	// is no moto cell to compare with).
+	VsMoto float64 `json:"vs_moto,omitempty"`
 	// Skipped explains why the cell was not measured.
 	Skipped string `json:"skipped,omitempty"`
 }
