@@ -1,6 +1,7 @@
 package organizations
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -404,9 +405,20 @@ func (s *Service) DescribeAccount(ctx context.Context, in *organizationsapi.Desc
 func (s *Service) ListAccounts(ctx context.Context, in *organizationsapi.ListAccountsRequest) (*organizationsapi.ListAccountsResponse, error) {
 	out := &organizationsapi.ListAccountsResponse{}
 	err := s.read(ctx, func(tx store.Tx) error {
-		o, _, err := s.reader(ctx, tx)
+		o, raw, _, err := s.readerRaw(ctx, tx)
 		if err != nil {
 			return err
+		}
+		if snap, err := s.accountsSnapshot(tx, o, raw); err != nil {
+			return err
+		} else if snap != nil {
+			page, next, err := pageSlice(snap, func(a organizationsapi.Account) string { return a.Id }, in.NextToken, pageSize(in.MaxResults))
+			if err != nil {
+				return err
+			}
+			out.NextToken = next
+			out.Accounts = append([]organizationsapi.Account{}, page...)
+			return nil
 		}
 		recs, next, err := pageRecords(tx, kindAccount, o.ID, "", in.NextToken, pageSize(in.MaxResults), nil)
 		if err != nil {
@@ -428,6 +440,44 @@ func (s *Service) ListAccounts(ctx context.Context, in *organizationsapi.ListAcc
 		return nil
 	})
 	return out, err
+}
+
+// accountsSnapshot returns every account of o rendered (sorted by ID), from the snapshot cache
+// when the organization's version record (read in tx) and record bytes (raw) match it. It
+// returns nil when the organization has no version record or too many accounts: the caller
+// then pages the store. The items are shared and must not be modified.
+func (s *Service) accountsSnapshot(tx store.Tx, o *Organization, raw []byte) ([]organizationsapi.Account, error) {
+	vb, err := tx.Get(kindOrgVersion, "", o.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if snap := s.snaps.get(o.ID); snap != nil && snap.version == string(vb) && bytes.Equal(snap.org, raw) {
+		return snap.accounts, nil
+	}
+	recs, err := tx.List(kindAccount, o.ID, "", maxSnapshotAccounts+1)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) > maxSnapshotAccounts {
+		return nil, nil
+	}
+	accounts := make([]organizationsapi.Account, 0, len(recs))
+	for _, r := range recs {
+		var a accountRec
+		if err := decode(r, &a); err != nil {
+			return nil, err
+		}
+		w, err := wireAccountPaths(tx, o, &a)
+		if err != nil {
+			return nil, err
+		}
+		accounts = append(accounts, w)
+	}
+	s.snaps.put(o.ID, &accountsSnapshot{version: string(vb), org: bytes.Clone(raw), accounts: accounts})
+	return accounts, nil
 }
 
 // MoveAccount moves an account from one parent to another.

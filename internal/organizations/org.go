@@ -135,7 +135,7 @@ func (s *Service) addAccountTx(tx store.Tx, o *Organization, a *accountRec) erro
 func (s *Service) DescribeOrganization(ctx context.Context) (*organizationsapi.DescribeOrganizationResponse, error) {
 	var out *organizationsapi.Organization
 	err := s.read(ctx, func(tx store.Tx) error {
-		o, _, err := s.member(ctx, tx)
+		o, _, _, err := s.memberRaw(ctx, tx)
 		if err != nil {
 			return err
 		}

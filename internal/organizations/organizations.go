@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -57,6 +58,7 @@ type Service struct {
 	limits     Limits
 	principals map[string]ServicePrincipal
 	gen        atomic.Uint64
+	snaps      snapshotCache
 }
 
 // New returns the Organizations service. It registers its background job kinds on runner.
@@ -159,18 +161,28 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Mil
 
 // member returns the organization of the caller, or AWSOrganizationsNotInUseException.
 func (s *Service) member(ctx context.Context, tx store.Tx) (*Organization, string, error) {
+	o, _, acct, err := s.memberRaw(ctx, tx)
+	if err != nil {
+		return nil, "", err
+	}
+	return copyOrg(o), acct, nil
+}
+
+// memberRaw is member returning the shared cached organization (which must not be modified)
+// and its record's bytes.
+func (s *Service) memberRaw(ctx context.Context, tx store.Tx) (*Organization, []byte, string, error) {
 	acct, err := callerAccount(ctx)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
-	o, err := OrgOfTx(tx, acct)
+	o, raw, err := orgOfRaw(tx, acct)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	if o == nil {
-		return nil, "", errNotInUse()
+		return nil, nil, "", errNotInUse()
 	}
-	return o, acct, nil
+	return o, raw, acct, nil
 }
 
 // mgmt returns the caller's organization when the caller is its management account.
@@ -188,21 +200,31 @@ func (s *Service) mgmt(ctx context.Context, tx store.Tx) (*Organization, error) 
 // reader returns the caller's organization when the caller may use the read operations: the
 // management account or a delegated administrator of any service.
 func (s *Service) reader(ctx context.Context, tx store.Tx) (*Organization, string, error) {
-	o, acct, err := s.member(ctx, tx)
+	o, _, acct, err := s.readerRaw(ctx, tx)
 	if err != nil {
 		return nil, "", err
 	}
+	return copyOrg(o), acct, nil
+}
+
+// readerRaw is reader returning the shared cached organization (which must not be modified)
+// and its record's bytes.
+func (s *Service) readerRaw(ctx context.Context, tx store.Tx) (*Organization, []byte, string, error) {
+	o, raw, acct, err := s.memberRaw(ctx, tx)
+	if err != nil {
+		return nil, nil, "", err
+	}
 	if acct == o.Mgmt {
-		return o, acct, nil
+		return o, raw, acct, nil
 	}
 	recs, err := tx.ListPrefix(kindDelegate, o.ID, acct+"/", "", 1)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	if len(recs) == 0 {
-		return nil, "", errDenied()
+		return nil, nil, "", errDenied()
 	}
-	return o, acct, nil
+	return o, raw, acct, nil
 }
 
 // read and write run fn in a store transaction.
@@ -214,22 +236,45 @@ func (s *Service) write(ctx context.Context, fn func(tx store.Tx) error) error {
 	// Bumped after every write, committed or not, so that caches of derived state in this
 	// process (authz's SCP levels) never outlive a change made here.
 	defer s.gen.Add(1)
-	return s.store.Write(ctx, fn)
+	return s.store.Write(ctx, func(tx store.Tx) error {
+		vt := &versionTx{Tx: tx}
+		if err := fn(vt); err != nil {
+			return err
+		}
+		return vt.finish()
+	})
 }
 
 // OrgOfTx returns the organization that account belongs to, or nil if it belongs to none.
 // The returned value is a snapshot; callers must not modify it.
 func OrgOfTx(tx store.Tx, account string) (*Organization, error) {
-	var m memberOf
-	ok, err := findJSON(tx, kindOrgOf, "", account, &m)
-	if !ok || err != nil {
-		return nil, err
-	}
-	o, err := getOrg(tx, m.OrgID)
+	o, _, err := orgOfRaw(tx, account)
 	if err != nil || o == nil {
 		return nil, err
 	}
-	return o, nil
+	return copyOrg(o), nil
+}
+
+// orgOfRaw is OrgOfTx without the copy: it returns the cached organization, which must not be
+// modified, and the organization record's bytes.
+func orgOfRaw(tx store.Tx, account string) (*Organization, []byte, error) {
+	b, err := tx.Get(kindOrgOf, "", account)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	orgID, ok := orgOfCache.get(b)
+	if !ok {
+		var m memberOf
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, nil, fmt.Errorf("decode %s /%s: %w", kindOrgOf, account, err)
+		}
+		orgID = m.OrgID
+		orgOfCache.put(b, orgID)
+	}
+	return getOrgRaw(tx, orgID)
 }
 
 // Generation changes after every write this process makes to Organizations state. Caches of

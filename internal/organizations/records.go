@@ -194,12 +194,32 @@ func exists(tx store.Tx, kind, scope, id string) (bool, error) {
 }
 
 func getOrg(tx store.Tx, id string) (*Organization, error) {
-	var o Organization
-	ok, err := findJSON(tx, kindOrg, "", id, &o)
-	if !ok || err != nil {
+	o, _, err := getOrgRaw(tx, id)
+	if err != nil || o == nil {
 		return nil, err
 	}
-	return &o, nil
+	return copyOrg(o), nil
+}
+
+// getOrgRaw returns the cached decoding of an organization record (which must not be
+// modified) and the record's bytes, or nil if it is missing.
+func getOrgRaw(tx store.Tx, id string) (*Organization, []byte, error) {
+	b, err := tx.Get(kindOrg, "", id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if o, ok := orgCache.get(b); ok {
+		return o, b, nil
+	}
+	var o Organization
+	if err := json.Unmarshal(b, &o); err != nil {
+		return nil, nil, fmt.Errorf("decode %s /%s: %w", kindOrg, id, err)
+	}
+	orgCache.put(b, &o)
+	return &o, b, nil
 }
 
 func getAccount(tx store.Tx, orgID, id string) (*accountRec, error) {

@@ -217,12 +217,29 @@ func headerValues(r *http.Request, name string) []string {
 func lookupHeader(h http.Header, name string) []string {
 	ck := textproto.CanonicalMIMEHeaderKey(name)
 	vals := h[ck]
+	nameASCII := isASCII(name)
 	for k, v := range h {
-		if k != ck && strings.EqualFold(k, name) {
+		if k == ck {
+			continue
+		}
+		// Keys of another length can match only through a non-ASCII case folding.
+		if len(k) != len(name) && nameASCII && isASCII(k) {
+			continue
+		}
+		if strings.EqualFold(k, name) {
 			vals = append(vals[:len(vals):len(vals)], v...)
 		}
 	}
 	return vals
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // trimHeaderValue canonicalizes a header value as aws-sdk-go-v2 does: leading and trailing

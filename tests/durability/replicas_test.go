@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/orgconfig/orgconfig/internal/store/postgres/pgtest"
 )
@@ -74,6 +75,72 @@ func TestReplicas(t *testing.T) {
 		arn, err := callerArn(ctx, b, akid, secret)
 		if err != nil || arn != "arn:aws:iam::"+accountID+":user/"+user {
 			t.Errorf("B: GetCallerIdentity with the key created on A = %q, %v", arn, err)
+		}
+	})
+
+	t.Run("organizations", func(t *testing.T) {
+		// Organizations state written through one replica is what the other lists at once,
+		// although each keeps versioned snapshots of an organization's accounts: a new
+		// account (created by whichever replica's job runner claims the work), a new OU, and
+		// an account moved into it (its Paths change).
+		oa := organizations.NewFromConfig(clientConfig(a.endpoint, rootKey, rootSec))
+		ob := organizations.NewFromConfig(clientConfig(b.endpoint, rootKey, rootSec))
+		if _, err := oa.CreateOrganization(ctx, &organizations.CreateOrganizationInput{}); err != nil {
+			t.Fatalf("A: CreateOrganization: %v", err)
+		}
+		list := func(c *organizations.Client) map[string]string {
+			t.Helper()
+			out, err := c.ListAccounts(ctx, &organizations.ListAccountsInput{})
+			if err != nil {
+				t.Fatalf("ListAccounts: %v", err)
+			}
+			m := map[string]string{}
+			for _, acct := range out.Accounts {
+				m[aws.ToString(acct.Id)] = strings.Join(acct.Paths, ",")
+			}
+			return m
+		}
+		if n := len(list(ob)); n != 1 {
+			t.Fatalf("B: ListAccounts right after A created the organization: %d accounts, want 1", n)
+		}
+		car, err := oa.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("replicated"), Email: aws.String("replicated@example.com")})
+		if err != nil {
+			t.Fatalf("A: CreateAccount: %v", err)
+		}
+		var member string
+		for deadline := time.Now().Add(30 * time.Second); member == "" && time.Now().Before(deadline); {
+			st, err := ob.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: car.CreateAccountStatus.Id})
+			if err != nil {
+				t.Fatalf("B: DescribeCreateAccountStatus: %v", err)
+			}
+			member = aws.ToString(st.CreateAccountStatus.AccountId)
+			if member == "" {
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		if member == "" {
+			t.Fatal("account creation did not finish within 30s")
+		}
+		for _, c := range []*organizations.Client{ob, oa} {
+			if _, ok := list(c)[member]; !ok {
+				t.Fatalf("ListAccounts lacks %s right after its creation succeeded", member)
+			}
+		}
+		roots, err := ob.ListRoots(ctx, &organizations.ListRootsInput{})
+		if err != nil || len(roots.Roots) != 1 {
+			t.Fatalf("B: ListRoots: %v", err)
+		}
+		ou, err := ob.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: roots.Roots[0].Id, Name: aws.String("replicated-ou")})
+		if err != nil {
+			t.Fatalf("B: CreateOrganizationalUnit: %v", err)
+		}
+		if _, err := ob.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(member),
+			SourceParentId: roots.Roots[0].Id, DestinationParentId: ou.OrganizationalUnit.Id}); err != nil {
+			t.Fatalf("B: MoveAccount: %v", err)
+		}
+		ouID := aws.ToString(ou.OrganizationalUnit.Id)
+		if p := list(oa)[member]; !strings.Contains(p, ouID) {
+			t.Errorf("A: the moved account's path %q does not pass through %s", p, ouID)
 		}
 	})
 

@@ -21,6 +21,13 @@ type tx struct {
 	rtx      *sql.Tx // read transactions only
 	readOnly bool
 	done     bool
+	// rstmts are the statements of rtx already bound to it (few distinct queries per read).
+	rstmts []boundStmt
+}
+
+type boundStmt struct {
+	q  string
+	st *sql.Stmt
 }
 
 func (t *tx) stmt(q string) (*sql.Stmt, error) {
@@ -28,7 +35,17 @@ func (t *tx) stmt(q string) (*sql.Stmt, error) {
 		return nil, errTxDone
 	}
 	if t.readOnly {
-		return t.s.rstmt(t.ctx, t.rtx, q)
+		for _, b := range t.rstmts {
+			if b.q == q {
+				return b.st, nil
+			}
+		}
+		st, err := t.s.rstmt(t.ctx, t.rtx, q)
+		if err != nil {
+			return nil, err
+		}
+		t.rstmts = append(t.rstmts, boundStmt{q, st})
+		return st, nil
 	}
 	return t.s.wstmt(t.ctx, q)
 }

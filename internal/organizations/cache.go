@@ -1,0 +1,185 @@
+package organizations
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"slices"
+	"sync"
+
+	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
+	"github.com/orgconfig/orgconfig/internal/store"
+)
+
+// Caches of decoded and rendered state. Every cache here is validated against the store on
+// every read, so that a write committed by any replica is seen at once:
+//
+//   - The decode caches (membership and organization records) are content-addressed: they are
+//     keyed by the raw record bytes read in the caller's transaction, so a hit is always the
+//     decoding of what the store holds.
+//   - The account snapshot of an organization (the rendered ListAccounts items) is keyed by
+//     the organization's version record (kindOrgVersion), a random token that every
+//     transaction writing the organization's accounts or OUs replaces in the same
+//     transaction (see versionTx). A reader compares the token it reads in its own snapshot.
+
+// kindOrgVersion: scope "", id = o-id → random token, replaced by every transaction that
+// writes a kindAccount or kindOU record of the organization (see versionTx). A missing record
+// means "unknown": readers then bypass the snapshot cache.
+const kindOrgVersion = "org-version"
+
+// maxCacheEntries bounds each cache; a full cache is emptied (the entries are cheap to rebuild).
+const maxCacheEntries = 4096
+
+// decodeCache maps raw record bytes to their decoding. Values are immutable once stored.
+type decodeCache[V any] struct {
+	mu sync.RWMutex
+	m  map[string]V
+}
+
+func (c *decodeCache[V]) get(raw []byte) (V, bool) {
+	c.mu.RLock()
+	v, ok := c.m[string(raw)]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+func (c *decodeCache[V]) put(raw []byte, v V) {
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCacheEntries {
+		c.m = make(map[string]V)
+	}
+	c.m[string(raw)] = v
+	c.mu.Unlock()
+}
+
+// Content-addressed caches shared by every Service of the process: keyed by record bytes they
+// cannot be stale whatever store the bytes come from.
+var (
+	orgOfCache decodeCache[string]        // kindOrgOf body → organization ID
+	orgCache   decodeCache[*Organization] // kindOrg body → decoded organization (never handed out)
+)
+
+// copyOrg returns a copy of o that the caller may modify.
+func copyOrg(o *Organization) *Organization {
+	c := *o
+	c.PolicyTypes = slices.Clone(o.PolicyTypes)
+	return &c
+}
+
+// accountsSnapshot is the rendered list of an organization's accounts, sorted by account ID,
+// at one version of the organization. Its items are shared and must not be modified.
+type accountsSnapshot struct {
+	version  string
+	org      []byte // the kindOrg body the items were rendered with
+	accounts []organizationsapi.Account
+}
+
+type snapshotCache struct {
+	mu sync.RWMutex
+	m  map[string]*accountsSnapshot // o-id → snapshot
+}
+
+func (c *snapshotCache) get(orgID string) *accountsSnapshot {
+	c.mu.RLock()
+	s := c.m[orgID]
+	c.mu.RUnlock()
+	return s
+}
+
+func (c *snapshotCache) put(orgID string, s *accountsSnapshot) {
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCacheEntries {
+		c.m = make(map[string]*accountsSnapshot)
+	}
+	c.m[orgID] = s
+	c.mu.Unlock()
+}
+
+// maxSnapshotAccounts bounds the organizations whose accounts are kept rendered in memory.
+const maxSnapshotAccounts = 2000
+
+// newVersion returns a fresh random version token.
+func newVersion() []byte {
+	var b [16]byte
+	rand.Read(b[:])
+	out := make([]byte, 32)
+	hex.Encode(out, b[:])
+	return out
+}
+
+// versionTx wraps the Tx of an Organizations write: it notes the organizations whose accounts
+// or OUs the transaction writes, so that finish can replace their version records in the same
+// transaction.
+type versionTx struct {
+	store.Tx
+	touched map[string]bool // o-id → true
+	deleted map[string]bool // organizations deleted by this transaction
+}
+
+func (t *versionTx) note(kind, scope, id string) {
+	switch kind {
+	case kindAccount, kindOU:
+		if t.touched == nil {
+			t.touched = map[string]bool{}
+		}
+		t.touched[scope] = true
+	case kindOrg:
+		// The organization record is validated by content; its deletion removes the version.
+		if t.touched == nil {
+			t.touched = map[string]bool{}
+		}
+		t.touched[id] = true
+	}
+}
+
+func (t *versionTx) Put(kind, scope, id string, body []byte) error {
+	if err := t.Tx.Put(kind, scope, id, body); err != nil {
+		return err
+	}
+	t.note(kind, scope, id)
+	return nil
+}
+
+func (t *versionTx) Create(kind, scope, id string, body []byte) error {
+	if err := t.Tx.Create(kind, scope, id, body); err != nil {
+		return err
+	}
+	t.note(kind, scope, id)
+	return nil
+}
+
+func (t *versionTx) Delete(kind, scope, id string) (bool, error) {
+	ok, err := t.Tx.Delete(kind, scope, id)
+	if err != nil {
+		return ok, err
+	}
+	if ok {
+		t.note(kind, scope, id)
+		if kind == kindOrg {
+			if t.deleted == nil {
+				t.deleted = map[string]bool{}
+			}
+			t.deleted[id] = true
+		}
+	}
+	return ok, nil
+}
+
+// finish replaces the version record of every organization the transaction wrote (and removes
+// that of the organizations it deleted).
+func (t *versionTx) finish() error {
+	for id := range t.touched {
+		if id == "" {
+			continue
+		}
+		if t.deleted[id] {
+			if _, err := t.Tx.Delete(kindOrgVersion, "", id); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := t.Tx.Put(kindOrgVersion, "", id, newVersion()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
