@@ -33,6 +33,13 @@ type Record struct {
 	Body  []byte
 }
 
+// Key addresses one record.
+type Key struct {
+	Kind  string
+	Scope string
+	ID    string
+}
+
 // Store is a transactional record store.
 type Store interface {
 	// Read runs fn in a read-only transaction that sees one consistent snapshot (taken at its
@@ -51,6 +58,12 @@ type Store interface {
 	// SQLite backend runs fn on its single writer and would deadlock); the Tx must not be used
 	// after fn returns nor from several goroutines at once.
 	Write(ctx context.Context, fn func(tx Tx) error) error
+
+	// GetMany returns the bodies of the records keys, in the order of keys, with a nil entry
+	// for a missing record (a present record with an empty body has a non-nil empty entry).
+	// All the values come from one consistent snapshot, taken after every Write that returned
+	// before GetMany was called. It is a single statement, cheaper than a Read of several Gets.
+	GetMany(ctx context.Context, keys []Key) ([][]byte, error)
 
 	// Close releases the backend's resources. Pending writes either complete or fail.
 	// Close must be called once, after every other call has returned.

@@ -76,6 +76,7 @@ type Store struct {
 
 	wstmts map[string]*sql.Stmt // writer statements; used only by the writer goroutine
 	rstmts sync.Map             // query -> *sql.Stmt prepared on rdb
+	many   sync.Map             // number of keys -> *sql.Stmt of GetMany prepared on rdb
 
 	stats struct{ writes, batches, commits atomic.Int64 }
 }
@@ -208,6 +209,7 @@ func (s *Store) Close() error {
 			st.Close()
 		}
 		s.rstmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
+		s.many.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 		if e := s.wconn.Close(); e != nil && err == nil {
 			err = e
 		}

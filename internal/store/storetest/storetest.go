@@ -17,6 +17,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,6 +55,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentWritersSomeFail", testConcurrentWritersSomeFail},
 		{"ReadSnapshot", testReadSnapshot},
 		{"DurableAcrossReadAfterWrite", testReadAfterWrite},
+		{"GetMany", testGetMany},
+		{"GetManyLarge", testGetManyLarge},
+		{"GetManyConsistentSnapshot", testGetManyConsistent},
 
 		{"JobEnqueueClaimComplete", testJobEnqueueClaimComplete},
 		{"JobDefaultsAndValidation", testJobDefaults},
@@ -1350,5 +1354,170 @@ func testJobListPagination(t *testing.T, s store.Store) {
 	}
 	if n := len(jobList(t, s, store.JobFilter{Kind: "k1"})); n != 11 {
 		t.Fatalf("ListJobs(k1) = %d", n)
+	}
+}
+
+// --- GetMany ----------------------------------------------------------------------------
+
+func testGetMany(t *testing.T, s store.Store) {
+	out, err := s.GetMany(ctx(t), nil)
+	if err != nil || len(out) != 0 {
+		t.Fatalf("GetMany(nil) = %q, %v; want empty", out, err)
+	}
+	put(t, s, "gm", "", "a", "A")
+	put(t, s, "gm", "s", "a", "SA")
+	put(t, s, "gm", "", "empty", "")
+	put(t, s, "gm2", "", "a", "other kind")
+	put(t, s, "gm", "", "ü/☃", "unicode")
+	keys := []store.Key{
+		{Kind: "gm", Scope: "", ID: "missing"},
+		{Kind: "gm", Scope: "s", ID: "a"},
+		{Kind: "gm", Scope: "", ID: "empty"},
+		{Kind: "gm", Scope: "", ID: "a"},
+		{Kind: "gm2", Scope: "", ID: "a"},
+		{Kind: "gm", Scope: "", ID: "a"}, // duplicate key
+		{Kind: "gm", Scope: "", ID: "ü/☃"},
+		{Kind: "gm", Scope: "", ID: "A"}, // ids are case-sensitive
+	}
+	out, err = s.GetMany(ctx(t), keys)
+	if err != nil {
+		t.Fatalf("GetMany: %v", err)
+	}
+	want := []string{"", "SA", "", "A", "other kind", "A", "unicode", ""}
+	wantNil := []bool{true, false, false, false, false, false, false, true}
+	if len(out) != len(keys) {
+		t.Fatalf("GetMany returned %d values for %d keys", len(out), len(keys))
+	}
+	for i := range keys {
+		if (out[i] == nil) != wantNil[i] || string(out[i]) != want[i] {
+			t.Errorf("GetMany[%d] %+v = %q (nil %v), want %q (nil %v)", i, keys[i], out[i], out[i] == nil, want[i], wantNil[i])
+		}
+	}
+	// Every call sees the Writes that returned before it.
+	for i := range 5 {
+		v := fmt.Sprint("v", i)
+		write(t, s, func(tx store.Tx) error {
+			if err := tx.Put("gm", "", "a", []byte(v)); err != nil {
+				return err
+			}
+			_, err := tx.Delete("gm", "s", "a")
+			return err
+		})
+		out, err := s.GetMany(ctx(t), keys[1:4])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[0] != nil || string(out[2]) != v {
+			t.Fatalf("after write %d: GetMany = %q", i, out)
+		}
+		put(t, s, "gm", "s", "a", "SA")
+	}
+	// A single key.
+	out, err = s.GetMany(ctx(t), keys[3:4])
+	if err != nil || len(out) != 1 || string(out[0]) != "v4" {
+		t.Fatalf("GetMany(one key) = %q, %v", out, err)
+	}
+}
+
+func testGetManyLarge(t *testing.T, s store.Store) {
+	write(t, s, func(tx store.Tx) error {
+		for i := range 300 {
+			if i%3 == 0 {
+				continue
+			}
+			if err := tx.Put("gml", "", fmt.Sprintf("%04d", i), []byte(fmt.Sprint(i))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, n := range []int{2, 20, 127, 128, 129, 300} {
+		keys := make([]store.Key, n)
+		for i := range keys {
+			keys[i] = store.Key{Kind: "gml", ID: fmt.Sprintf("%04d", n-1-i)}
+		}
+		out, err := s.GetMany(ctx(t), keys)
+		if err != nil {
+			t.Fatalf("GetMany(%d keys): %v", n, err)
+		}
+		for i, b := range out {
+			j := n - 1 - i
+			if j%3 == 0 {
+				if b != nil {
+					t.Fatalf("GetMany(%d keys)[%d] = %q, want nil", n, i, b)
+				}
+			} else if string(b) != fmt.Sprint(j) {
+				t.Fatalf("GetMany(%d keys)[%d] = %q, want %d", n, i, b, j)
+			}
+		}
+	}
+}
+
+// testGetManyConsistent checks that GetMany never sees half of a Write: a writer keeps two
+// records equal (and a third deleted and recreated with them) while readers compare them.
+func testGetManyConsistent(t *testing.T, s store.Store) {
+	write(t, s, func(tx store.Tx) error {
+		for _, id := range []string{"x", "y", "z"} {
+			if err := tx.Put("gmc", "", id, []byte("0")); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	keys := []store.Key{{Kind: "gmc", ID: "x"}, {Kind: "gmc", ID: "z"}, {Kind: "gmc", ID: "y"}}
+	stop := make(chan struct{})
+	werr := make(chan error, 1)
+	go func() {
+		defer close(werr)
+		for i := 1; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			v := []byte(fmt.Sprint(i))
+			err := s.Write(context.Background(), func(tx store.Tx) error {
+				if err := tx.Put("gmc", "", "x", v); err != nil {
+					return err
+				}
+				if i%2 == 0 {
+					if _, err := tx.Delete("gmc", "", "z"); err != nil {
+						return err
+					}
+				} else if err := tx.Put("gmc", "", "z", v); err != nil {
+					return err
+				}
+				return tx.Put("gmc", "", "y", v)
+			})
+			if err != nil {
+				werr <- err
+				return
+			}
+		}
+	}()
+	deadline := time.Now().Add(300 * time.Millisecond)
+	reads := 0
+	for time.Now().Before(deadline) || reads < 50 {
+		out, err := s.GetMany(ctx(t), keys)
+		if err != nil {
+			close(stop)
+			t.Fatalf("GetMany: %v", err)
+		}
+		x, z, y := string(out[0]), out[1], string(out[2])
+		if x != y {
+			close(stop)
+			t.Fatalf("GetMany saw x=%q y=%q: not one snapshot", x, y)
+		}
+		n, _ := strconv.Atoi(x)
+		wantZ := n%2 == 1 || n == 0 // odd writes (and the setup) put z, even ones delete it
+		if (z != nil) != wantZ || z != nil && string(z) != x {
+			close(stop)
+			t.Fatalf("GetMany saw x=%q z=%q: not one snapshot", x, z)
+		}
+		reads++
+	}
+	close(stop)
+	if err := <-werr; err != nil {
+		t.Fatalf("writer: %v", err)
 	}
 }
