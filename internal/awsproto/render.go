@@ -27,6 +27,10 @@ func WriteJSON(w http.ResponseWriter, requestID string, out any) error {
 		}
 		body = b
 	}
+	return writeJSONBody(w, requestID, body)
+}
+
+func writeJSONBody(w http.ResponseWriter, requestID string, body []byte) error {
 	h := w.Header()
 	h.Set("Content-Type", contentJSON)
 	h.Set(HeaderRequestID, requestID)

@@ -403,6 +403,19 @@ func (s *Service) DescribeAccount(ctx context.Context, in *organizationsapi.Desc
 
 // ListAccounts lists the organization's accounts by account ID.
 func (s *Service) ListAccounts(ctx context.Context, in *organizationsapi.ListAccountsRequest) (*organizationsapi.ListAccountsResponse, error) {
+	// Fast path: the management account, with the organization's snapshot cached at the
+	// version read (with the membership and the organization) in one statement.
+	if acct, err := callerAccount(ctx); err == nil {
+		v, ok, err := s.fastMember(ctx, acct, true)
+		if err != nil {
+			return nil, err
+		}
+		if ok && acct == v.o.Mgmt && v.version != nil {
+			if snap := s.snaps.get(v.o.ID); snap != nil && snap.version == string(v.version) && bytes.Equal(snap.org, v.raw) {
+				return accountsPage(ctx, snap.accounts, in)
+			}
+		}
+	}
 	out := &organizationsapi.ListAccountsResponse{}
 	err := s.read(ctx, func(tx store.Tx) error {
 		o, raw, _, err := s.readerRaw(ctx, tx)
@@ -412,13 +425,8 @@ func (s *Service) ListAccounts(ctx context.Context, in *organizationsapi.ListAcc
 		if snap, err := s.accountsSnapshot(tx, o, raw); err != nil {
 			return err
 		} else if snap != nil {
-			page, next, err := pageSlice(snap, func(a organizationsapi.Account) string { return a.Id }, in.NextToken, pageSize(in.MaxResults))
-			if err != nil {
-				return err
-			}
-			out.NextToken = next
-			out.Accounts = append([]organizationsapi.Account{}, page...)
-			return nil
+			out, err = accountsPage(ctx, snap, in)
+			return err
 		}
 		recs, next, err := pageRecords(tx, kindAccount, o.ID, "", in.NextToken, pageSize(in.MaxResults), nil)
 		if err != nil {
@@ -446,7 +454,7 @@ func (s *Service) ListAccounts(ctx context.Context, in *organizationsapi.ListAcc
 // when the organization's version record (read in tx) and record bytes (raw) match it. It
 // returns nil when the organization has no version record or too many accounts: the caller
 // then pages the store. The items are shared and must not be modified.
-func (s *Service) accountsSnapshot(tx store.Tx, o *Organization, raw []byte) ([]organizationsapi.Account, error) {
+func (s *Service) accountsSnapshot(tx store.Tx, o *Organization, raw []byte) ([]snapAccount, error) {
 	vb, err := tx.Get(kindOrgVersion, "", o.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -464,7 +472,7 @@ func (s *Service) accountsSnapshot(tx store.Tx, o *Organization, raw []byte) ([]
 	if len(recs) > maxSnapshotAccounts {
 		return nil, nil
 	}
-	accounts := make([]organizationsapi.Account, 0, len(recs))
+	accounts := make([]snapAccount, 0, len(recs))
 	for _, r := range recs {
 		var a accountRec
 		if err := decode(r, &a); err != nil {
@@ -474,7 +482,11 @@ func (s *Service) accountsSnapshot(tx store.Tx, o *Organization, raw []byte) ([]
 		if err != nil {
 			return nil, err
 		}
-		accounts = append(accounts, w)
+		js, err := json.Marshal(&w)
+		if err != nil {
+			return nil, err
+		}
+		accounts = append(accounts, snapAccount{a: w, json: js})
 	}
 	s.snaps.put(o.ID, &accountsSnapshot{version: string(vb), org: bytes.Clone(raw), accounts: accounts})
 	return accounts, nil

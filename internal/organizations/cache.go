@@ -1,12 +1,15 @@
 package organizations
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"slices"
 	"sync"
 
 	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
+	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -70,7 +73,51 @@ func copyOrg(o *Organization) *Organization {
 type accountsSnapshot struct {
 	version  string
 	org      []byte // the kindOrg body the items were rendered with
-	accounts []organizationsapi.Account
+	accounts []snapAccount
+}
+
+// snapAccount is one account of a snapshot and its JSON encoding (json.Marshal of a).
+type snapAccount struct {
+	a    organizationsapi.Account
+	json []byte
+}
+
+// accountsPage returns the ListAccounts answer for one page of a snapshot, and records its
+// JSON encoding (built from the accounts' cached encodings) for the server to write as is.
+func accountsPage(ctx context.Context, items []snapAccount, in *organizationsapi.ListAccountsRequest) (*organizationsapi.ListAccountsResponse, error) {
+	page, next, err := pageSlice(items, func(a snapAccount) string { return a.a.Id }, in.NextToken, pageSize(in.MaxResults))
+	if err != nil {
+		return nil, err
+	}
+	out := &organizationsapi.ListAccountsResponse{Accounts: make([]organizationsapi.Account, len(page)), NextToken: next}
+	n := len(`{"Accounts":[]}`) + len(page)
+	for i := range page {
+		out.Accounts[i] = page[i].a
+		n += len(page[i].json)
+	}
+	var nextJSON []byte
+	if next != "" {
+		if nextJSON, err = json.Marshal(next); err != nil {
+			return nil, err
+		}
+		n += len(`,"NextToken":`) + len(nextJSON)
+	}
+	body := make([]byte, 0, n)
+	body = append(body, `{"Accounts":[`...)
+	for i := range page {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, page[i].json...)
+	}
+	body = append(body, ']')
+	if next != "" {
+		body = append(body, `,"NextToken":`...)
+		body = append(body, nextJSON...)
+	}
+	body = append(body, '}')
+	awsproto.SetRendered(ctx, out, body)
+	return out, nil
 }
 
 type snapshotCache struct {

@@ -133,6 +133,15 @@ func (s *Service) addAccountTx(tx store.Tx, o *Organization, a *accountRec) erro
 
 // DescribeOrganization answers any member account.
 func (s *Service) DescribeOrganization(ctx context.Context) (*organizationsapi.DescribeOrganizationResponse, error) {
+	if acct, err := callerAccount(ctx); err == nil {
+		v, ok, err := s.fastMember(ctx, acct, false)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return &organizationsapi.DescribeOrganizationResponse{Organization: wireOrg(v.o)}, nil
+		}
+	}
 	var out *organizationsapi.Organization
 	err := s.read(ctx, func(tx store.Tx) error {
 		o, _, _, err := s.memberRaw(ctx, tx)

@@ -2,7 +2,6 @@ package organizations
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -265,14 +264,9 @@ func orgOfRaw(tx store.Tx, account string) (*Organization, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	orgID, ok := orgOfCache.get(b)
-	if !ok {
-		var m memberOf
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, nil, fmt.Errorf("decode %s /%s: %w", kindOrgOf, account, err)
-		}
-		orgID = m.OrgID
-		orgOfCache.put(b, orgID)
+	orgID, err := orgIDOf(account, b)
+	if err != nil {
+		return nil, nil, err
 	}
 	return getOrgRaw(tx, orgID)
 }

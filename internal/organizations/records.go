@@ -211,15 +211,11 @@ func getOrgRaw(tx store.Tx, id string) (*Organization, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if o, ok := orgCache.get(b); ok {
-		return o, b, nil
+	o, err := decodeOrg(id, b)
+	if err != nil {
+		return nil, nil, err
 	}
-	var o Organization
-	if err := json.Unmarshal(b, &o); err != nil {
-		return nil, nil, fmt.Errorf("decode %s /%s: %w", kindOrg, id, err)
-	}
-	orgCache.put(b, &o)
-	return &o, b, nil
+	return o, b, nil
 }
 
 func getAccount(tx store.Tx, orgID, id string) (*accountRec, error) {

@@ -61,6 +61,7 @@ type exchange struct {
 	form     url.Values
 	body     []byte
 	info     *call.Info
+	rendered awsproto.Rendered // a handler's pre-encoded JSON answer, if it left one
 }
 
 // serveAPI is the path of every AWS call: read, detect the protocol and service, authenticate,
@@ -139,6 +140,9 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request, x *exchange) (
 	if err := s.authz.Authorize(ctx, x.info, x.svc.model.Name, x.op.Name, input); err != nil {
 		return err
 	}
+	if x.protocol != awsproto.Query {
+		ctx = awsproto.WithRendered(ctx, &x.rendered)
+	}
 	out, err := h(ctx, input)
 	if err != nil {
 		return err
@@ -146,6 +150,10 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request, x *exchange) (
 	if x.protocol == awsproto.Query {
 		// A failed write means the client is gone; no second response can be written.
 		_ = awsproto.WriteQuery(w, x.svc.model, x.op, x.id, out)
+		return nil
+	}
+	if body := x.rendered.Body(out); body != nil {
+		_ = awsproto.WriteJSONBody(w, x.id, body)
 		return nil
 	}
 	_ = awsproto.WriteJSON(w, x.id, out)

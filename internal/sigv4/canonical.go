@@ -267,6 +267,32 @@ func trimHeaderValue(v string) string {
 	return b.String()
 }
 
+// plainHeaderValue reports whether v is left unchanged by both trimHeaderValue and
+// foldHeaderValue: ASCII, with no white space but single spaces between other characters
+// (non-ASCII values take the slow path: TrimSpace also trims Unicode white space).
+func plainHeaderValue(v string) bool {
+	if v == "" {
+		return true
+	}
+	if v[0] == ' ' || v[len(v)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] >= 0x80 {
+			return false
+		}
+		switch v[i] {
+		case '\t', '\n', '\v', '\f', '\r':
+			return false
+		case ' ':
+			if v[i+1] == ' ' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // foldHeaderValue canonicalizes a header value as botocore does (' '.join(value.split())):
 // every run of ASCII white space, tabs included, becomes one space, and the ends are trimmed.
 func foldHeaderValue(v string) string {
@@ -287,6 +313,11 @@ func canonicalHeaders(r *http.Request, signed []string, fold bool) (block string
 		for i, v := range headerValues(r, name) {
 			if i > 0 {
 				b.WriteByte(',')
+			}
+			if plainHeaderValue(v) {
+				// Both canonicalizations leave it unchanged.
+				b.WriteString(v)
+				continue
 			}
 			t, f := trimHeaderValue(v), foldHeaderValue(v)
 			if t != f {

@@ -162,15 +162,39 @@ func isAuthzSep(c rune) bool { return c == ',' || c == ' ' || c == '\t' }
 // message as AWS does.
 func splitAuthorization(header string) (authzFields, *Error) {
 	var f authzFields
-	tokens := strings.FieldsFunc(header, isAuthzSep)
-	if len(tokens) == 0 {
+	// The tokens of strings.FieldsFunc(header, isAuthzSep), without the slice: the separators
+	// are ASCII, so a byte-wise scan finds the same fields.
+	rest := header
+	nextToken := func() (string, bool) {
+		i := 0
+		for i < len(rest) && isAuthzSep(rune(rest[i])) {
+			i++
+		}
+		rest = rest[i:]
+		if rest == "" {
+			return "", false
+		}
+		j := 0
+		for j < len(rest) && !isAuthzSep(rune(rest[j])) {
+			j++
+		}
+		tok := rest[:j]
+		rest = rest[j:]
+		return tok, true
+	}
+	first, ok := nextToken()
+	if !ok {
 		return f, newError(KindMissing, MsgMissing)
 	}
-	if tokens[0] != Algorithm {
+	if first != Algorithm {
 		return f, incomplete("The authorization mechanism you have provided is not supported. Please use " + Algorithm + ".")
 	}
 	var seenCred, seenSH, seenSig bool
-	for _, tok := range tokens[1:] {
+	for {
+		tok, more := nextToken()
+		if !more {
+			break
+		}
 		k, v, ok := strings.Cut(tok, "=")
 		if !ok {
 			return f, incomplete("'" + tok + "' not a valid key=value pair (missing equal-sign) in Authorization header: '" + header + "'.")
