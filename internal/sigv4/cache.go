@@ -24,6 +24,14 @@ type keyCache struct {
 type cacheEntry struct {
 	secretSum [sha256.Size]byte
 	key       []byte
+	// macs pools HMAC-SHA256 instances keyed with key: Go's HMAC keeps its inner and outer pad
+	// states across Reset, so a pooled instance skips the key setup of hmac.New.
+	macs *sync.Pool
+}
+
+// newMACPool returns a pool of HMAC-SHA256 instances for key.
+func newMACPool(key []byte) *sync.Pool {
+	return &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}
 }
 
 func cacheKey(c Credential) string {
@@ -32,10 +40,11 @@ func cacheKey(c Credential) string {
 }
 
 // signingKey returns the SigV4 signing key for secret and the credential scope of c, from the
-// cache when possible. max <= 0 disables caching.
-func (kc *keyCache) signingKey(secret string, c Credential) []byte {
+// cache when possible, with a pool of HMACs keyed with it. max <= 0 disables caching.
+func (kc *keyCache) signingKey(secret string, c Credential) ([]byte, *sync.Pool) {
 	if kc.max <= 0 {
-		return deriveKey(secret, c)
+		key := deriveKey(secret, c)
+		return key, newMACPool(key)
 	}
 	sum := sha256.Sum256([]byte(secret))
 	ck := cacheKey(c)
@@ -43,9 +52,10 @@ func (kc *keyCache) signingKey(secret string, c Credential) []byte {
 	e, ok := kc.entries[ck]
 	kc.mu.Unlock()
 	if ok && hmac.Equal(e.secretSum[:], sum[:]) {
-		return e.key
+		return e.key, e.macs
 	}
 	key := deriveKey(secret, c)
+	macs := newMACPool(key)
 	kc.mu.Lock()
 	if kc.entries == nil {
 		kc.entries = make(map[string]cacheEntry)
@@ -56,9 +66,9 @@ func (kc *keyCache) signingKey(secret string, c Credential) []byte {
 			break
 		}
 	}
-	kc.entries[ck] = cacheEntry{secretSum: sum, key: key}
+	kc.entries[ck] = cacheEntry{secretSum: sum, key: key, macs: macs}
 	kc.mu.Unlock()
-	return key
+	return key, macs
 }
 
 func (kc *keyCache) len() int {

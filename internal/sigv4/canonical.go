@@ -3,6 +3,7 @@ package sigv4
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -351,6 +352,30 @@ func canonicalRequest(method, uri, query, headers, signedHeaders, payloadHash st
 	b.WriteString(payloadHash)
 	return b.String()
 }
+
+// writeCanonicalRequest writes the canonical request (as canonicalRequest builds it) to w.
+func writeCanonicalRequest(w io.Writer, method, uri, query, headers, signedHeaders, payloadHash string) {
+	for i, part := range [...]string{method, uri, query, headers, signedHeaders, payloadHash} {
+		if i > 0 {
+			w.Write(newline)
+		}
+		io.WriteString(w, part)
+	}
+}
+
+// writeStringToSign writes the SigV4 string to sign (as stringToSign builds it) to w, given the
+// hex SHA-256 of the canonical request.
+func writeStringToSign(w io.Writer, amzDate, scope string, canonicalHex []byte) {
+	io.WriteString(w, Algorithm)
+	w.Write(newline)
+	io.WriteString(w, amzDate)
+	w.Write(newline)
+	io.WriteString(w, scope)
+	w.Write(newline)
+	w.Write(canonicalHex)
+}
+
+var newline = []byte{'\n'}
 
 // stringToSign returns the SigV4 string to sign for a canonical request.
 func stringToSign(amzDate, scope, canonical string) string {

@@ -53,6 +53,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"net/http"
 	"sort"
 	"strconv"
@@ -226,8 +227,8 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*R
 		return nil, e
 	}
 
-	key := v.keys().signingKey(secret.SecretAccessKey, sr.cred)
-	matched, ok := matchSignature(r, sr, key, hashes)
+	_, macs := v.keys().signingKey(secret.SecretAccessKey, sr.cred)
+	matched, ok := matchSignature(r, sr, macs, hashes)
 	if !ok {
 		return nil, newError(KindMismatch, MsgMismatch)
 	}
@@ -527,7 +528,7 @@ func checkToken(r *http.Request, sr *sigRequest, secret Secret, now time.Time) *
 // form first; botocore's path normalization and white-space folding, and the alternative payload
 // hashes, only when they make a difference) and compares each with the one sent, in constant
 // time. It returns the payload hash that matched.
-func matchSignature(r *http.Request, sr *sigRequest, key []byte, hashes []string) (string, bool) {
+func matchSignature(r *http.Request, sr *sigRequest, macs *sync.Pool, hashes []string) (string, bool) {
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
@@ -547,17 +548,23 @@ func matchSignature(r *http.Request, sr *sigRequest, key []byte, hashes []string
 	signedList := strings.Join(sr.signedHeaders, ";")
 	scope := sr.cred.Scope()
 	provided := []byte(sr.signature)
-	mac := hmac.New(sha256.New, key)
-	sig := make([]byte, 0, sha256.Size)
-	hexSig := make([]byte, hex.EncodedLen(sha256.Size))
+	mac := macs.Get().(hash.Hash)
+	defer macs.Put(mac)
+	// The canonical request and the string to sign are streamed into their hashes rather than
+	// built as strings: they are the largest allocations of a verification.
+	crHash := sha256.New()
+	var sum [sha256.Size]byte
+	var crHex, hexSig [2 * sha256.Size]byte
 	for _, hash := range hashes {
 		for _, uri := range uris {
 			for _, h := range hdrs {
-				sts := stringToSign(sr.amzDate, scope, canonicalRequest(method, uri, query, h, signedList, hash))
+				crHash.Reset()
+				writeCanonicalRequest(crHash, method, uri, query, h, signedList, hash)
+				hex.Encode(crHex[:], crHash.Sum(sum[:0]))
 				mac.Reset()
-				mac.Write([]byte(sts))
-				hex.Encode(hexSig, mac.Sum(sig[:0]))
-				if hmac.Equal(hexSig, provided) {
+				writeStringToSign(mac, sr.amzDate, scope, crHex[:])
+				hex.Encode(hexSig[:], mac.Sum(sum[:0]))
+				if hmac.Equal(hexSig[:], provided) {
 					return hash, true
 				}
 			}
