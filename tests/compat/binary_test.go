@@ -12,38 +12,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-var (
-	buildOnce sync.Once
-	buildErr  error
-	binPath   string
-)
-
 // orgconfigBinary builds cmd/orgconfig once per test process and returns its path.
-func orgconfigBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(binDir, "orgconfig")
-		cmd := exec.Command(goTool, "build", "-o", binPath, "github.com/orgconfig/orgconfig/cmd/orgconfig")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = errors.New(err.Error() + ": " + string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("go build ./cmd/orgconfig: %v", buildErr)
-	}
-	return binPath
-}
+func orgconfigBinary(t *testing.T) string { return binary.Path(t) }
 
 // runBinary runs a short orgconfig command (not serve) and returns its output and exit code.
 func runBinary(t *testing.T, home string, args ...string) (stdout, stderr string, code int) {

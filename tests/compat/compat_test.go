@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/orgconfig/orgconfig/internal/testserver"
 	"io"
 	"net/http"
 	"os"
@@ -25,8 +26,8 @@ import (
 	"time"
 )
 
-// binDir holds the orgconfig binary built once for the package's tests.
-var binDir string
+// binary is the orgconfig binary, built once for the package's tests.
+var binary *testserver.Binary
 
 func TestMain(m *testing.M) {
 	if home, err := os.UserHomeDir(); err == nil {
@@ -40,7 +41,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binDir = dir
+	binary = testserver.NewBinary(dir)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -219,23 +220,8 @@ func requestsServed(t *testing.T, endpoint string) int {
 	return int(total)
 }
 
-// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer collects a child process's output while the test reads it.
+type syncBuffer = testserver.SyncBuffer
 
 var _ io.Writer = (*syncBuffer)(nil)
 

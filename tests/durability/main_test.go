@@ -11,16 +11,13 @@
 package durability
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
+	"github.com/orgconfig/orgconfig/internal/testserver"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,8 +35,8 @@ const (
 	rootSec   = "orgconfig/durability/secret/key/00000000"
 )
 
-// binDir holds the orgconfig binary built once for the package's tests.
-var binDir string
+// binary is the orgconfig binary, built once for the package's tests.
+var binary *testserver.Binary
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "orgconfig-durability-bin-")
@@ -47,38 +44,14 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binDir = dir
+	binary = testserver.NewBinary(dir)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
-var (
-	buildOnce sync.Once
-	buildErr  error
-	binPath   string
-)
-
 // orgconfigBinary builds cmd/orgconfig once per test process and returns its path.
-func orgconfigBinary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(binDir, "orgconfig")
-		cmd := exec.Command(goTool, "build", "-o", binPath, "github.com/orgconfig/orgconfig/cmd/orgconfig")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = errors.New(err.Error() + ": " + string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("go build ./cmd/orgconfig: %v", buildErr)
-	}
-	return binPath
-}
+func orgconfigBinary(t testing.TB) string { return binary.Path(t) }
 
 // childEnv is the environment of a child process: nothing of the user's AWS or ORGCONFIG_*
 // setup, a temporary HOME, and the bootstrap account's configuration.
@@ -94,23 +67,8 @@ func childEnv(home string) []string {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer collects a child process's output while the test reads it.
+type syncBuffer = testserver.SyncBuffer
 
 // proc is one `orgconfig serve` child process.
 type proc struct {
