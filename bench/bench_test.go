@@ -32,6 +32,9 @@ func TestControlSmoke(t *testing.T) {
 		if want := (answer{Status: 200}); c.Answer != want {
 			t.Errorf("cell %s on %s: answer %s, want %s", c.Call, c.Target, c.Answer, want)
 		}
+		if c.Dials != c.Concurrency {
+			t.Errorf("cell %s c=%d on %s: the raw client opened %d connections, want one per worker", c.Call, c.Concurrency, c.Target, c.Dials)
+		}
 		if c.Target == targetOrgconfig && c.VsBare <= 0 {
 			t.Errorf("cell %s c=%d: no ratio to bare", c.Call, c.Concurrency)
 		}
@@ -137,6 +140,7 @@ func TestParseFlagsRejects(t *testing.T) {
 		{"-concurrency", "0"},
 		{"-duration", "5m"},
 		{"-duration", "0", "-count", "0"},
+		{"-client", "curl"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("parseFlags(%q) accepted", args)

@@ -71,6 +71,9 @@ type Options struct {
 	JSONOut     string
 	MotoServer  string
 	MotoLife    time.Duration
+	// Client is the harness client: raw (one TCP connection per worker, pre-serialized
+	// HTTP/1.1 requests) or nethttp (net/http's Transport).
+	Client string
 	// Backends, DatabaseURL, StoreDir and StoreBatch configure the store-write scenario.
 	Backends    []string
 	DatabaseURL string
@@ -98,8 +101,12 @@ Targets (-targets):
              the end (and after -moto-lifetime at the latest). Skipped, with a note, when
              moto_server is not installed.
 
-Client: requests are signed (SigV4, aws-sdk-go-v2's signer) before each cell and replayed;
-one keep-alive http.Transport; each cell runs a probe request (its answer is the expected one;
+Client: requests are signed (SigV4, aws-sdk-go-v2's signer) before each cell and replayed.
+-client raw (the default): each worker has one persistent TCP connection; each signed request
+is serialized once, before the timed loop, into its HTTP/1.1 bytes, written as is, and the
+answer is read with a minimal reader (status line, headers, Content-Length or chunked body,
+discarded; reconnects when the server closes the connection). -client nethttp: one keep-alive
+net/http Transport (costs more client CPU per request). Each cell runs a probe request (its answer is the expected one;
 2xx, or an error code listed in -accept-codes), a warm-up, then the timed loop. Every other
 answer counts as an error. Only 127.0.0.1 is ever contacted. Before its cells a scenario may
 prepare each target (control: an organization, feature set ALL, with 5 member accounts on
@@ -209,6 +216,7 @@ func parseFlags(args []string, stderr io.Writer) (*Options, error) {
 	profileOf := fs.String("cpuprofile-targets", targetOrgconfig, "comma-separated targets whose cells -cpuprofile profiles (bare's samples are labeled side=bare)")
 	fs.BoolVar(&o.JSON, "json", false, "print the results as JSON instead of Markdown")
 	fs.StringVar(&o.JSONOut, "json-out", "", "also write the results as JSON to `file`")
+	fs.StringVar(&o.Client, "client", clientRaw, "harness client: raw (persistent TCP connection per worker, requests pre-serialized as HTTP/1.1 bytes) or nethttp (net/http's Transport)")
 	fs.StringVar(&o.MotoServer, "moto-server", "", "moto_server executable (default: from PATH or ~/.pyenv/shims)")
 	fs.DurationVar(&o.MotoLife, "moto-lifetime", 0, "kill moto_server after this long at the latest (default: the run's expected length + 2m)")
 	backends := fs.String("backends", "sqlite,postgres", "store-write: comma-separated store backends (sqlite, postgres)")
@@ -235,6 +243,9 @@ func parseFlags(args []string, stderr io.Writer) (*Options, error) {
 		if b != backendSQLite && b != backendPostgres {
 			return nil, fmt.Errorf("unknown backend %q (have sqlite, postgres)", b)
 		}
+	}
+	if o.Client != clientRaw && o.Client != clientNetHTTP {
+		return nil, fmt.Errorf("unknown client %q (have raw, nethttp)", o.Client)
 	}
 	o.Targets = splitList(*targets)
 	for _, t := range o.Targets {

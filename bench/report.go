@@ -67,6 +67,7 @@ type reportOpts struct {
 	Rounds      int      `json:"rounds"`
 	Signed      int      `json:"signed"`
 	Log         bool     `json:"log"`
+	Client      string   `json:"client,omitempty"`
 	Backends    []string `json:"backends,omitempty"`
 	StoreBatch  int      `json:"store_batch,omitempty"`
 }
@@ -81,7 +82,7 @@ func newReport(o *Options) *report {
 		},
 		Options: reportOpts{
 			Scenarios: o.Scenarios, Concurrency: o.Concurrency, Duration: o.Duration.String(), Warmup: o.Warmup.String(),
-			Count: o.Count, Rounds: o.Rounds, Signed: o.Signed, Log: o.Log,
+			Count: o.Count, Rounds: o.Rounds, Signed: o.Signed, Log: o.Log, Client: o.Client,
 		},
 		TargetRatio: targetRatio, TargetVsMoto: targetVsMoto,
 	}
@@ -203,7 +204,11 @@ func (r *report) writeHTTPCells(b *strings.Builder) {
 	if o.Count > 0 {
 		bound += fmt.Sprintf(" or %d requests", o.Count)
 	}
-	fmt.Fprintf(b, "- Each cell: %s warm-up, then %s; %d pre-signed requests replayed round-robin; one keep-alive client in this process\n", o.Warmup, bound, o.Signed)
+	client := "one keep-alive net/http Transport in this process"
+	if o.Client == clientRaw {
+		client = "raw HTTP/1.1 client in this process (one persistent TCP connection per worker, requests serialized before the timed loop)"
+	}
+	fmt.Fprintf(b, "- Each cell: %s warm-up, then %s; %d pre-signed requests replayed round-robin; %s\n", o.Warmup, bound, o.Signed, client)
 	if o.Rounds > 1 {
 		fmt.Fprintf(b, "- %d rounds per cell, targets taking turns; the table shows the round with the median req/s (all rounds under \"rounds\")\n", o.Rounds)
 	}

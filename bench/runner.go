@@ -153,6 +153,9 @@ type Cell struct {
 	// VsMoto is this cell's requests/s divided by moto_server's in the same run (0 when there
 	// is no moto cell to compare with).
 	VsMoto float64 `json:"vs_moto,omitempty"`
+	// Dials is how many TCP connections the raw client opened for the cell (probe, warm-up and
+	// timed loop): the concurrency when the target keeps every connection alive.
+	Dials int `json:"dials,omitempty"`
 	// Skipped explains why the cell was not measured.
 	Skipped string `json:"skipped,omitempty"`
 }
@@ -219,25 +222,77 @@ func (r *runner) measure(ctx context.Context, scenario string, t *Target, c *Cal
 		return cell, err
 	}
 
+	// send(w, i) sends request i from worker w and returns the status code; probe sends request
+	// 0 and keeps the answer's header and body.
+	var (
+		send  func(ctx context.Context, w, i int) (int, error)
+		probe func(ctx context.Context) (int, http.Header, []byte, error)
+		done  func()
+	)
+	switch r.opts.Client {
+	case clientRaw:
+		raws := make([]rawRequest, len(reqs))
+		for i := range reqs {
+			raws[i] = serialize(c.Method, &reqs[i])
+		}
+		conns := make([]*rawConn, conc)
+		deadline := time.Now().Add(r.opts.Warmup + r.opts.Duration + 2*time.Minute)
+		for w := range conns {
+			conns[w] = &rawConn{addr: reqs[0].url.Host, deadline: deadline}
+		}
+		closeAll := func() {
+			for _, rc := range conns {
+				rc.Close()
+			}
+		}
+		stop := context.AfterFunc(ctx, closeAll) // an interrupt ends the requests in flight
+		done = func() {
+			stop()
+			closeAll()
+			for _, rc := range conns {
+				cell.Dials += rc.dials
+			}
+		}
+		send = func(ctx context.Context, w, i int) (int, error) {
+			a, err := conns[w].do(ctx, raws[i%len(raws)], false)
+			return a.status, err
+		}
+		probe = func(ctx context.Context) (int, http.Header, []byte, error) {
+			a, err := conns[0].do(ctx, raws[0], true)
+			return a.status, a.header, a.body, err
+		}
+	default:
+		done = r.transport.CloseIdleConnections
+		send = func(ctx context.Context, _, i int) (int, error) {
+			status, _, _, err := r.do(ctx, &reqs[i%len(reqs)])
+			return status, err
+		}
+		probe = func(ctx context.Context) (int, http.Header, []byte, error) {
+			return r.do(context.WithValue(ctx, keepBody{}, true), &reqs[0])
+		}
+	}
+
 	// Probe: what does the target answer? The timed loop then counts every other answer as an
 	// error.
-	status, h, body, err := r.do(context.WithValue(ctx, keepBody{}, true), &reqs[0])
+	status, h, body, err := probe(ctx)
 	if err != nil {
+		done()
 		return cell, fmt.Errorf("probe %s on %s: %w", c.Name, t.Name, err)
 	}
 	cell.Answer = answer{Status: status}
 	if status/100 != 2 {
 		cell.Answer.Code = errorCode(h, body)
 		if !slices.Contains(c.Accept, cell.Answer.Code) {
+			done()
 			return cell, fmt.Errorf("probe %s on %s: answer %s is not an accepted answer: %s", c.Name, t.Name, cell.Answer, bytes.TrimSpace(body))
 		}
 	}
 
 	if r.opts.Warmup > 0 {
-		r.loop(ctx, reqs, conc, status, r.opts.Warmup, 0)
+		r.loop(ctx, send, conc, status, r.opts.Warmup, 0)
 	}
-	res := r.loop(ctx, reqs, conc, status, r.opts.Duration, r.opts.Count)
-	r.transport.CloseIdleConnections()
+	res := r.loop(ctx, send, conc, status, r.opts.Duration, r.opts.Count)
+	done()
 
 	cell.Requests, cell.Errors = len(res.lat), res.errors
 	cell.Seconds = res.elapsed.Seconds()
@@ -267,7 +322,7 @@ type loopResult struct {
 
 // loop sends requests from conc workers until d has passed or, when count > 0, count requests
 // were sent. Requests in flight at the deadline complete and are counted.
-func (r *runner) loop(ctx context.Context, reqs []signedRequest, conc, wantStatus int, d time.Duration, count int) loopResult {
+func (r *runner) loop(ctx context.Context, send func(ctx context.Context, w, i int) (int, error), conc, wantStatus int, d time.Duration, count int) loopResult {
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
@@ -298,7 +353,7 @@ func (r *runner) loop(ctx context.Context, reqs []signedRequest, conc, wantStatu
 				if !t0.Before(deadline) {
 					break
 				}
-				status, _, _, err := r.do(ctx, &reqs[i%len(reqs)])
+				status, err := send(ctx, w, i)
 				if err != nil || status != wantStatus {
 					errs++
 					continue
