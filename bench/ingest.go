@@ -117,6 +117,8 @@ func startIngestOrgconfig(ctx context.Context, o *Options) (*Target, []ingestSco
 	srv, err := server.New(ctx, server.Options{
 		DataDir: dir, AccountID: benchAccount, RootAccessKeyID: benchKey, RootSecretAccessKey: benchSecret,
 		Logger: slog.New(slog.DiscardHandler), Version: "bench",
+		// The store's durability mode, as orgconfig serve reads it (default full).
+		SQLiteSynchronous: os.Getenv("ORGCONFIG_SQLITE_SYNCHRONOUS"),
 	})
 	if err != nil {
 		os.RemoveAll(dir)

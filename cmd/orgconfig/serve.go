@@ -28,6 +28,7 @@ type serveCommand struct {
 	extraRegions string
 	maxAccounts  int
 	snapshotDir  string
+	sqliteSync   string
 	logLevel     string
 	logFormat    string
 }
@@ -47,6 +48,7 @@ writes them to <data-dir>/root-credentials (mode 0600) and prints the export lin
 	stringFlag(fs, &c.authMode, "auth", "ORGCONFIG_AUTH", server.AuthStrict, "authentication: strict (verify every signature) or permissive (for test suites written against other emulators)")
 	stringFlag(fs, &c.defaultAcct, "default-account-id", "ORGCONFIG_DEFAULT_ACCOUNT_ID", "123456789012", "permissive mode: account of unknown access keys")
 	stringFlag(fs, &c.extraRegions, "extra-regions", "ORGCONFIG_EXTRA_REGIONS", "", "comma-separated regions to accept for AWS Config beyond AWS's list")
+	stringFlag(fs, &c.sqliteSync, "sqlite-synchronous", "ORGCONFIG_SQLITE_SYNCHRONOUS", "full", "embedded store durability: full (survives machine crashes) or normal (survives process crashes such as kill -9, fewer fsyncs)")
 	stringFlag(fs, &c.snapshotDir, "snapshot-dir", "ORGCONFIG_SNAPSHOT_DIR", "", "directory standing in for delivery channels' S3 buckets (default <data-dir>/snapshots)")
 	intFlag(fs, &c.maxAccounts, "max-accounts-per-organization", "ORGCONFIG_MAX_ACCOUNTS_PER_ORGANIZATION", 10, "default account quota of an organization (AWS's default: 10)")
 	stringFlag(fs, &c.logLevel, "log-level", "ORGCONFIG_LOG_LEVEL", "info", "debug, info, warn or error")
@@ -84,7 +86,7 @@ func (c *serveCommand) Run(ctx context.Context) error {
 		DataDir: c.dataDir, DatabaseURL: c.databaseURL,
 		AccountID: c.accountID, RootAccessKeyID: c.rootKeyID, RootSecretAccessKey: c.rootSecret,
 		Auth: c.authMode, DefaultAccountID: c.defaultAcct, ExtraRegions: splitList(c.extraRegions),
-		MaxAccountsPerOrganization: c.maxAccounts, SnapshotDir: c.snapshotDir,
+		MaxAccountsPerOrganization: c.maxAccounts, SnapshotDir: c.snapshotDir, SQLiteSynchronous: c.sqliteSync,
 		Logger: log, Version: buildVersion(),
 	})
 	if err != nil {

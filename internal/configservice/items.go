@@ -59,6 +59,16 @@ type ItemInput struct {
 	// StateID, when not empty, forces the configurationStateId (import). It must be a decimal
 	// number greater than the resource's previous state ID.
 	StateID string
+
+	// known carries state the caller already read in the same transaction (the previous
+	// item, the recorder), so RecordItemTx does not read it again. Nil: read it.
+	known *knownState
+}
+
+// knownState is state of the resource's (account, region) already read in the transaction.
+type knownState struct {
+	prev     *configapi.ConfigurationItem // nil: no current item
+	recorder *Recorder                    // nil: no recorder
 }
 
 // IsGlobalType reports whether resourceType is one of the global IAM types, recorded with
@@ -96,9 +106,15 @@ func (s *Service) RecordItemTx(tx store.Tx, in ItemInput) error {
 		return fmt.Errorf("configservice: RecordItemTx: account, region, resource type and id are required")
 	}
 	scope := Scope(in.Account, in.Region)
-	prev, err := GetItemTx(tx, in.Account, in.Region, in.ResourceType, in.ResourceID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
+	var prev *configapi.ConfigurationItem
+	if in.known != nil {
+		prev = in.known.prev
+	} else {
+		var err error
+		prev, err = GetItemTx(tx, in.Account, in.Region, in.ResourceType, in.ResourceID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 	}
 	prevLive := prev != nil && !deletedStatus(prev.ConfigurationItemStatus)
 	if in.Deleted && !prevLive && in.Status == "" {
@@ -107,9 +123,14 @@ func (s *Service) RecordItemTx(tx store.Tx, in ItemInput) error {
 
 	status := configapi.ConfigurationItemStatus(in.Status)
 	if status == "" {
-		recorded, err := s.RecordsTypeTx(tx, in.Account, in.Region, in.ResourceType)
-		if err != nil {
-			return err
+		var recorded bool
+		if in.known != nil {
+			recorded = in.known.recorder != nil && in.known.recorder.Covers(in.Region, in.ResourceType)
+		} else {
+			var err error
+			if recorded, err = s.RecordsTypeTx(tx, in.Account, in.Region, in.ResourceType); err != nil {
+				return err
+			}
 		}
 		switch {
 		case in.Deleted && recorded:

@@ -94,11 +94,11 @@ func (s *Service) PutResourceConfig(ctx context.Context, in *configapi.PutResour
 		return configapi.ErrValidation("The configuration of resource %s is not a valid JSON object.", in.ResourceId)
 	}
 	return s.store.Write(ctx, func(tx store.Tx) error {
-		running, err := s.RecordingTx(tx, account, region)
+		rec, err := s.RecorderTx(tx, account, region)
 		if err != nil {
 			return err
 		}
-		if !running {
+		if rec == nil || !rec.Recording {
 			return noRunningRecorder()
 		}
 		prev, err := GetItemTx(tx, account, region, in.ResourceType, in.ResourceId)
@@ -123,6 +123,7 @@ func (s *Service) PutResourceConfig(ctx context.Context, in *configapi.PutResour
 		return s.RecordItemTx(tx, ItemInput{
 			Account: account, Region: region, ResourceType: in.ResourceType, ResourceID: in.ResourceId,
 			ResourceName: in.ResourceName, Configuration: json.RawMessage(in.Configuration), Tags: in.Tags,
+			known: &knownState{prev: prev, recorder: rec},
 		})
 	})
 }

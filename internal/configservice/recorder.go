@@ -20,6 +20,10 @@ const (
 	// Recorder. The one customer-managed recorder and every service-linked recorder (named
 	// serviceLinkedPrefix + service principal) share the kind.
 	KindRecorder = "config-recorder"
+	// KindRecorderRegion indexes the recorders of an account across regions: scope = account,
+	// id = region + "\x00" + recorder name, empty body. Writers that act in every region where a
+	// recorder exists (IAM self-recording) read it instead of every region's recorders.
+	KindRecorderRegion = "config-recorder-region"
 	// KindDeliveryChannel holds the delivery channel of a region: id = channel name, body
 	// DeliveryChannel. There is at most one.
 	KindDeliveryChannel = "config-delivery-channel"
@@ -204,7 +208,35 @@ func saveRecorderTx(tx store.Tx, account, region string, r *Recorder) error {
 	if err != nil {
 		return err
 	}
-	return tx.Put(KindRecorder, Scope(account, region), r.Name, b)
+	if err := tx.Put(KindRecorder, Scope(account, region), r.Name, b); err != nil {
+		return err
+	}
+	return tx.Put(KindRecorderRegion, account, region+"\x00"+r.Name, nil)
+}
+
+// deleteRecorderTx removes a recorder and its index entry.
+func deleteRecorderTx(tx store.Tx, account, region, name string) error {
+	if _, err := tx.Delete(KindRecorder, Scope(account, region), name); err != nil {
+		return err
+	}
+	_, err := tx.Delete(KindRecorderRegion, account, region+"\x00"+name)
+	return err
+}
+
+// recorderRegionsTx returns the regions of account that have a recorder, in order.
+func recorderRegionsTx(tx store.Tx, account string) ([]string, error) {
+	recs, err := tx.List(KindRecorderRegion, account, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range recs {
+		region, _, _ := strings.Cut(r.ID, "\x00")
+		if len(out) == 0 || out[len(out)-1] != region {
+			out = append(out, region)
+		}
+	}
+	return out, nil
 }
 
 // recorderARN builds a recorder ARN; suffix is the 16-character random part.

@@ -266,7 +266,7 @@ func (s *Service) DeleteConfigurationRecorder(ctx context.Context, in *configapi
 		if err := s.recordRecorderItemTx(tx, account, region, r, r.Recording, true); err != nil {
 			return err
 		}
-		if _, err := tx.Delete(KindRecorder, Scope(account, region), r.Name); err != nil {
+		if err := deleteRecorderTx(tx, account, region, r.Name); err != nil {
 			return err
 		}
 		return deleteResourceTagsTx(tx, r.ARN)

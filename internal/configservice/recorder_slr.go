@@ -102,7 +102,7 @@ func (s *Service) DeleteServiceLinkedConfigurationRecorder(ctx context.Context, 
 		if r == nil {
 			return configapi.ErrNoSuchConfigurationRecorder("Cannot find a service-linked configuration recorder for the service principal '%s'.", in.ServicePrincipal)
 		}
-		if _, err := tx.Delete(KindRecorder, Scope(account, region), r.Name); err != nil {
+		if err := deleteRecorderTx(tx, account, region, r.Name); err != nil {
 			return err
 		}
 		out.Arn, out.Name = r.ARN, r.Name

@@ -39,7 +39,11 @@ func (s *Service) recordIAMChangeTx(tx store.Tx, account, kind, name string, del
 		return nil
 	}
 	var in *ItemInput
-	for _, region := range s.regions.All() {
+	regions, err := recorderRegionsTx(tx, account)
+	if err != nil {
+		return err
+	}
+	for _, region := range regions {
 		running, err := s.RecordingTx(tx, account, region)
 		if err != nil {
 			return err

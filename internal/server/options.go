@@ -41,6 +41,11 @@ type Options struct {
 	// SnapshotDir stands in for delivery channels' S3 buckets (DeliverConfigSnapshot); default
 	// <DataDir>/snapshots.
 	SnapshotDir string
+	// SQLiteSynchronous is the embedded store's synchronous mode: "full" (the default: a
+	// commit survives a crash of the process and of the machine) or "normal" (WAL mode: a commit
+	// survives a crash of the process, such as kill -9, but the last commits may be lost on
+	// power loss; fewer fsyncs).
+	SQLiteSynchronous string
 	// MaxAccountsPerOrganization is the default account quota of an organization (AWS's
 	// default is 10); 0 keeps AWS's.
 	MaxAccountsPerOrganization int

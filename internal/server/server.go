@@ -85,6 +85,11 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if opts.Auth != AuthStrict && opts.Auth != AuthPermissive {
 		return nil, fmt.Errorf("auth mode %q: want %q or %q", opts.Auth, AuthStrict, AuthPermissive)
 	}
+	switch opts.SQLiteSynchronous {
+	case "", "full", "normal":
+	default:
+		return nil, fmt.Errorf("SQLite synchronous mode %q: want full or normal", opts.SQLiteSynchronous)
+	}
 	if opts.SnapshotDir == "" && opts.DataDir != "" {
 		opts.SnapshotDir = filepath.Join(opts.DataDir, "snapshots")
 	}
@@ -178,7 +183,7 @@ func openStore(ctx context.Context, opts Options, now func() time.Time) (store.S
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, false, fmt.Errorf("create data directory: %w", err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(opts.DataDir, "orgconfig.db"), sqlite.Options{Now: now})
+	st, err := sqlite.Open(ctx, filepath.Join(opts.DataDir, "orgconfig.db"), sqlite.Options{Now: now, NormalSync: opts.SQLiteSynchronous == "normal"})
 	if err != nil {
 		return nil, false, err
 	}
