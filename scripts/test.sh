@@ -29,11 +29,20 @@ cleanup() {
 trap cleanup EXIT
 
 if [ -z "${ORGCONFIG_TEST_DATABASE_URL:-}" ] && [ -x "$PGBIN/initdb" ]; then
-  PGDIR=$(mktemp -d /tmp/orgconfig-pg.XXXXXX)
-  PGPORT=${PGPORT:-$(( 20000 + RANDOM % 20000 ))}
-  log "starting a throwaway PostgreSQL on 127.0.0.1:$PGPORT"
-  ORGCONFIG_TEST_DATABASE_URL=$(bash internal/store/postgres/testdb.sh start "$PGDIR" "$PGPORT")
-  export ORGCONFIG_TEST_DATABASE_URL
+  # A random loopback port; a few tries in case one is taken.
+  for try in 1 2 3 4 5; do
+    PGDIR=$(mktemp -d /tmp/orgconfig-pg.XXXXXX)
+    PGPORT=$(( 20000 + RANDOM % 20000 ))
+    log "starting a throwaway PostgreSQL on 127.0.0.1:$PGPORT"
+    if ORGCONFIG_TEST_DATABASE_URL=$(bash internal/store/postgres/testdb.sh start "$PGDIR" "$PGPORT"); then
+      export ORGCONFIG_TEST_DATABASE_URL
+      break
+    fi
+    bash internal/store/postgres/testdb.sh stop "$PGDIR" >/dev/null 2>&1 || true
+    rm -rf "$PGDIR"
+    PGDIR=""
+    [ "$try" = 5 ] && { echo "could not start PostgreSQL" >&2; exit 1; }
+  done
 fi
 
 # The aws CLI and boto3 live in the pyenv Python on these machines.
