@@ -3,10 +3,7 @@
 package configapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 )
@@ -510,174 +507,102 @@ func (Unimplemented) UntagResource(context.Context, *UntagResourceRequest) error
 // the input, calls api and returns the output.
 func Handlers(api API) map[string]awsproto.Handler {
 	return map[string]awsproto.Handler{
-		"AssociateResourceTypes":                        handle(api.AssociateResourceTypes),
-		"BatchGetAggregateResourceConfig":               handle(api.BatchGetAggregateResourceConfig),
-		"BatchGetResourceConfig":                        handle(api.BatchGetResourceConfig),
-		"DeleteAggregationAuthorization":                handleNoOutput(api.DeleteAggregationAuthorization),
-		"DeleteConfigRule":                              handleNoOutput(api.DeleteConfigRule),
-		"DeleteConfigurationAggregator":                 handleNoOutput(api.DeleteConfigurationAggregator),
-		"DeleteConfigurationRecorder":                   handleNoOutput(api.DeleteConfigurationRecorder),
-		"DeleteConformancePack":                         handleNoOutput(api.DeleteConformancePack),
-		"DeleteDeliveryChannel":                         handleNoOutput(api.DeleteDeliveryChannel),
-		"DeleteEvaluationResults":                       handle(api.DeleteEvaluationResults),
-		"DeleteOrganizationConfigRule":                  handleNoOutput(api.DeleteOrganizationConfigRule),
-		"DeleteOrganizationConformancePack":             handleNoOutput(api.DeleteOrganizationConformancePack),
-		"DeletePendingAggregationRequest":               handleNoOutput(api.DeletePendingAggregationRequest),
-		"DeleteRemediationConfiguration":                handle(api.DeleteRemediationConfiguration),
-		"DeleteRemediationExceptions":                   handle(api.DeleteRemediationExceptions),
-		"DeleteResourceConfig":                          handleNoOutput(api.DeleteResourceConfig),
-		"DeleteRetentionConfiguration":                  handleNoOutput(api.DeleteRetentionConfiguration),
-		"DeleteServiceLinkedConfigurationRecorder":      handle(api.DeleteServiceLinkedConfigurationRecorder),
-		"DeleteStoredQuery":                             handle(api.DeleteStoredQuery),
-		"DeliverConfigSnapshot":                         handle(api.DeliverConfigSnapshot),
-		"DescribeAggregateComplianceByConfigRules":      handle(api.DescribeAggregateComplianceByConfigRules),
-		"DescribeAggregateComplianceByConformancePacks": handle(api.DescribeAggregateComplianceByConformancePacks),
-		"DescribeAggregationAuthorizations":             handle(api.DescribeAggregationAuthorizations),
-		"DescribeComplianceByConfigRule":                handle(api.DescribeComplianceByConfigRule),
-		"DescribeComplianceByResource":                  handle(api.DescribeComplianceByResource),
-		"DescribeConfigRuleEvaluationStatus":            handle(api.DescribeConfigRuleEvaluationStatus),
-		"DescribeConfigRules":                           handle(api.DescribeConfigRules),
-		"DescribeConfigurationAggregatorSourcesStatus":  handle(api.DescribeConfigurationAggregatorSourcesStatus),
-		"DescribeConfigurationAggregators":              handle(api.DescribeConfigurationAggregators),
-		"DescribeConfigurationRecorderStatus":           handle(api.DescribeConfigurationRecorderStatus),
-		"DescribeConfigurationRecorders":                handle(api.DescribeConfigurationRecorders),
-		"DescribeConformancePackCompliance":             handle(api.DescribeConformancePackCompliance),
-		"DescribeConformancePackStatus":                 handle(api.DescribeConformancePackStatus),
-		"DescribeConformancePacks":                      handle(api.DescribeConformancePacks),
-		"DescribeDeliveryChannelStatus":                 handle(api.DescribeDeliveryChannelStatus),
-		"DescribeDeliveryChannels":                      handle(api.DescribeDeliveryChannels),
-		"DescribeOrganizationConfigRuleStatuses":        handle(api.DescribeOrganizationConfigRuleStatuses),
-		"DescribeOrganizationConfigRules":               handle(api.DescribeOrganizationConfigRules),
-		"DescribeOrganizationConformancePackStatuses":   handle(api.DescribeOrganizationConformancePackStatuses),
-		"DescribeOrganizationConformancePacks":          handle(api.DescribeOrganizationConformancePacks),
-		"DescribePendingAggregationRequests":            handle(api.DescribePendingAggregationRequests),
-		"DescribeRemediationConfigurations":             handle(api.DescribeRemediationConfigurations),
-		"DescribeRemediationExceptions":                 handle(api.DescribeRemediationExceptions),
-		"DescribeRemediationExecutionStatus":            handle(api.DescribeRemediationExecutionStatus),
-		"DescribeRetentionConfigurations":               handle(api.DescribeRetentionConfigurations),
-		"DisassociateResourceTypes":                     handle(api.DisassociateResourceTypes),
-		"GetAggregateComplianceDetailsByConfigRule":     handle(api.GetAggregateComplianceDetailsByConfigRule),
-		"GetAggregateConfigRuleComplianceSummary":       handle(api.GetAggregateConfigRuleComplianceSummary),
-		"GetAggregateConformancePackComplianceSummary":  handle(api.GetAggregateConformancePackComplianceSummary),
-		"GetAggregateDiscoveredResourceCounts":          handle(api.GetAggregateDiscoveredResourceCounts),
-		"GetAggregateResourceConfig":                    handle(api.GetAggregateResourceConfig),
-		"GetComplianceDetailsByConfigRule":              handle(api.GetComplianceDetailsByConfigRule),
-		"GetComplianceDetailsByResource":                handle(api.GetComplianceDetailsByResource),
-		"GetComplianceSummaryByConfigRule":              handleNoInput(api.GetComplianceSummaryByConfigRule),
-		"GetComplianceSummaryByResourceType":            handle(api.GetComplianceSummaryByResourceType),
-		"GetConformancePackComplianceDetails":           handle(api.GetConformancePackComplianceDetails),
-		"GetConformancePackComplianceSummary":           handle(api.GetConformancePackComplianceSummary),
-		"GetCustomRulePolicy":                           handle(api.GetCustomRulePolicy),
-		"GetDiscoveredResourceCounts":                   handle(api.GetDiscoveredResourceCounts),
-		"GetOrganizationConfigRuleDetailedStatus":       handle(api.GetOrganizationConfigRuleDetailedStatus),
-		"GetOrganizationConformancePackDetailedStatus":  handle(api.GetOrganizationConformancePackDetailedStatus),
-		"GetOrganizationCustomRulePolicy":               handle(api.GetOrganizationCustomRulePolicy),
-		"GetResourceConfigHistory":                      handle(api.GetResourceConfigHistory),
-		"GetResourceEvaluationSummary":                  handle(api.GetResourceEvaluationSummary),
-		"GetStoredQuery":                                handle(api.GetStoredQuery),
-		"ListAggregateDiscoveredResources":              handle(api.ListAggregateDiscoveredResources),
-		"ListConfigurationRecorders":                    handle(api.ListConfigurationRecorders),
-		"ListConformancePackComplianceScores":           handle(api.ListConformancePackComplianceScores),
-		"ListDiscoveredResources":                       handle(api.ListDiscoveredResources),
-		"ListResourceEvaluations":                       handle(api.ListResourceEvaluations),
-		"ListStoredQueries":                             handle(api.ListStoredQueries),
-		"ListTagsForResource":                           handle(api.ListTagsForResource),
-		"PutAggregationAuthorization":                   handle(api.PutAggregationAuthorization),
-		"PutConfigRule":                                 handleNoOutput(api.PutConfigRule),
-		"PutConfigurationAggregator":                    handle(api.PutConfigurationAggregator),
-		"PutConfigurationRecorder":                      handleNoOutput(api.PutConfigurationRecorder),
-		"PutConformancePack":                            handle(api.PutConformancePack),
-		"PutDeliveryChannel":                            handleNoOutput(api.PutDeliveryChannel),
-		"PutEvaluations":                                handle(api.PutEvaluations),
-		"PutExternalEvaluation":                         handle(api.PutExternalEvaluation),
-		"PutOrganizationConfigRule":                     handle(api.PutOrganizationConfigRule),
-		"PutOrganizationConformancePack":                handle(api.PutOrganizationConformancePack),
-		"PutRemediationConfigurations":                  handle(api.PutRemediationConfigurations),
-		"PutRemediationExceptions":                      handle(api.PutRemediationExceptions),
-		"PutResourceConfig":                             handleNoOutput(api.PutResourceConfig),
-		"PutRetentionConfiguration":                     handle(api.PutRetentionConfiguration),
-		"PutServiceLinkedConfigurationRecorder":         handle(api.PutServiceLinkedConfigurationRecorder),
-		"PutStoredQuery":                                handle(api.PutStoredQuery),
-		"SelectAggregateResourceConfig":                 handle(api.SelectAggregateResourceConfig),
-		"SelectResourceConfig":                          handle(api.SelectResourceConfig),
-		"StartConfigRulesEvaluation":                    handle(api.StartConfigRulesEvaluation),
-		"StartConfigurationRecorder":                    handleNoOutput(api.StartConfigurationRecorder),
-		"StartRemediationExecution":                     handle(api.StartRemediationExecution),
-		"StartResourceEvaluation":                       handle(api.StartResourceEvaluation),
-		"StopConfigurationRecorder":                     handleNoOutput(api.StopConfigurationRecorder),
-		"TagResource":                                   handleNoOutput(api.TagResource),
-		"UntagResource":                                 handleNoOutput(api.UntagResource),
+		"AssociateResourceTypes":                        awsproto.Handle(api.AssociateResourceTypes),
+		"BatchGetAggregateResourceConfig":               awsproto.Handle(api.BatchGetAggregateResourceConfig),
+		"BatchGetResourceConfig":                        awsproto.Handle(api.BatchGetResourceConfig),
+		"DeleteAggregationAuthorization":                awsproto.HandleNoOutput(api.DeleteAggregationAuthorization),
+		"DeleteConfigRule":                              awsproto.HandleNoOutput(api.DeleteConfigRule),
+		"DeleteConfigurationAggregator":                 awsproto.HandleNoOutput(api.DeleteConfigurationAggregator),
+		"DeleteConfigurationRecorder":                   awsproto.HandleNoOutput(api.DeleteConfigurationRecorder),
+		"DeleteConformancePack":                         awsproto.HandleNoOutput(api.DeleteConformancePack),
+		"DeleteDeliveryChannel":                         awsproto.HandleNoOutput(api.DeleteDeliveryChannel),
+		"DeleteEvaluationResults":                       awsproto.Handle(api.DeleteEvaluationResults),
+		"DeleteOrganizationConfigRule":                  awsproto.HandleNoOutput(api.DeleteOrganizationConfigRule),
+		"DeleteOrganizationConformancePack":             awsproto.HandleNoOutput(api.DeleteOrganizationConformancePack),
+		"DeletePendingAggregationRequest":               awsproto.HandleNoOutput(api.DeletePendingAggregationRequest),
+		"DeleteRemediationConfiguration":                awsproto.Handle(api.DeleteRemediationConfiguration),
+		"DeleteRemediationExceptions":                   awsproto.Handle(api.DeleteRemediationExceptions),
+		"DeleteResourceConfig":                          awsproto.HandleNoOutput(api.DeleteResourceConfig),
+		"DeleteRetentionConfiguration":                  awsproto.HandleNoOutput(api.DeleteRetentionConfiguration),
+		"DeleteServiceLinkedConfigurationRecorder":      awsproto.Handle(api.DeleteServiceLinkedConfigurationRecorder),
+		"DeleteStoredQuery":                             awsproto.Handle(api.DeleteStoredQuery),
+		"DeliverConfigSnapshot":                         awsproto.Handle(api.DeliverConfigSnapshot),
+		"DescribeAggregateComplianceByConfigRules":      awsproto.Handle(api.DescribeAggregateComplianceByConfigRules),
+		"DescribeAggregateComplianceByConformancePacks": awsproto.Handle(api.DescribeAggregateComplianceByConformancePacks),
+		"DescribeAggregationAuthorizations":             awsproto.Handle(api.DescribeAggregationAuthorizations),
+		"DescribeComplianceByConfigRule":                awsproto.Handle(api.DescribeComplianceByConfigRule),
+		"DescribeComplianceByResource":                  awsproto.Handle(api.DescribeComplianceByResource),
+		"DescribeConfigRuleEvaluationStatus":            awsproto.Handle(api.DescribeConfigRuleEvaluationStatus),
+		"DescribeConfigRules":                           awsproto.Handle(api.DescribeConfigRules),
+		"DescribeConfigurationAggregatorSourcesStatus":  awsproto.Handle(api.DescribeConfigurationAggregatorSourcesStatus),
+		"DescribeConfigurationAggregators":              awsproto.Handle(api.DescribeConfigurationAggregators),
+		"DescribeConfigurationRecorderStatus":           awsproto.Handle(api.DescribeConfigurationRecorderStatus),
+		"DescribeConfigurationRecorders":                awsproto.Handle(api.DescribeConfigurationRecorders),
+		"DescribeConformancePackCompliance":             awsproto.Handle(api.DescribeConformancePackCompliance),
+		"DescribeConformancePackStatus":                 awsproto.Handle(api.DescribeConformancePackStatus),
+		"DescribeConformancePacks":                      awsproto.Handle(api.DescribeConformancePacks),
+		"DescribeDeliveryChannelStatus":                 awsproto.Handle(api.DescribeDeliveryChannelStatus),
+		"DescribeDeliveryChannels":                      awsproto.Handle(api.DescribeDeliveryChannels),
+		"DescribeOrganizationConfigRuleStatuses":        awsproto.Handle(api.DescribeOrganizationConfigRuleStatuses),
+		"DescribeOrganizationConfigRules":               awsproto.Handle(api.DescribeOrganizationConfigRules),
+		"DescribeOrganizationConformancePackStatuses":   awsproto.Handle(api.DescribeOrganizationConformancePackStatuses),
+		"DescribeOrganizationConformancePacks":          awsproto.Handle(api.DescribeOrganizationConformancePacks),
+		"DescribePendingAggregationRequests":            awsproto.Handle(api.DescribePendingAggregationRequests),
+		"DescribeRemediationConfigurations":             awsproto.Handle(api.DescribeRemediationConfigurations),
+		"DescribeRemediationExceptions":                 awsproto.Handle(api.DescribeRemediationExceptions),
+		"DescribeRemediationExecutionStatus":            awsproto.Handle(api.DescribeRemediationExecutionStatus),
+		"DescribeRetentionConfigurations":               awsproto.Handle(api.DescribeRetentionConfigurations),
+		"DisassociateResourceTypes":                     awsproto.Handle(api.DisassociateResourceTypes),
+		"GetAggregateComplianceDetailsByConfigRule":     awsproto.Handle(api.GetAggregateComplianceDetailsByConfigRule),
+		"GetAggregateConfigRuleComplianceSummary":       awsproto.Handle(api.GetAggregateConfigRuleComplianceSummary),
+		"GetAggregateConformancePackComplianceSummary":  awsproto.Handle(api.GetAggregateConformancePackComplianceSummary),
+		"GetAggregateDiscoveredResourceCounts":          awsproto.Handle(api.GetAggregateDiscoveredResourceCounts),
+		"GetAggregateResourceConfig":                    awsproto.Handle(api.GetAggregateResourceConfig),
+		"GetComplianceDetailsByConfigRule":              awsproto.Handle(api.GetComplianceDetailsByConfigRule),
+		"GetComplianceDetailsByResource":                awsproto.Handle(api.GetComplianceDetailsByResource),
+		"GetComplianceSummaryByConfigRule":              awsproto.HandleNoInput(api.GetComplianceSummaryByConfigRule),
+		"GetComplianceSummaryByResourceType":            awsproto.Handle(api.GetComplianceSummaryByResourceType),
+		"GetConformancePackComplianceDetails":           awsproto.Handle(api.GetConformancePackComplianceDetails),
+		"GetConformancePackComplianceSummary":           awsproto.Handle(api.GetConformancePackComplianceSummary),
+		"GetCustomRulePolicy":                           awsproto.Handle(api.GetCustomRulePolicy),
+		"GetDiscoveredResourceCounts":                   awsproto.Handle(api.GetDiscoveredResourceCounts),
+		"GetOrganizationConfigRuleDetailedStatus":       awsproto.Handle(api.GetOrganizationConfigRuleDetailedStatus),
+		"GetOrganizationConformancePackDetailedStatus":  awsproto.Handle(api.GetOrganizationConformancePackDetailedStatus),
+		"GetOrganizationCustomRulePolicy":               awsproto.Handle(api.GetOrganizationCustomRulePolicy),
+		"GetResourceConfigHistory":                      awsproto.Handle(api.GetResourceConfigHistory),
+		"GetResourceEvaluationSummary":                  awsproto.Handle(api.GetResourceEvaluationSummary),
+		"GetStoredQuery":                                awsproto.Handle(api.GetStoredQuery),
+		"ListAggregateDiscoveredResources":              awsproto.Handle(api.ListAggregateDiscoveredResources),
+		"ListConfigurationRecorders":                    awsproto.Handle(api.ListConfigurationRecorders),
+		"ListConformancePackComplianceScores":           awsproto.Handle(api.ListConformancePackComplianceScores),
+		"ListDiscoveredResources":                       awsproto.Handle(api.ListDiscoveredResources),
+		"ListResourceEvaluations":                       awsproto.Handle(api.ListResourceEvaluations),
+		"ListStoredQueries":                             awsproto.Handle(api.ListStoredQueries),
+		"ListTagsForResource":                           awsproto.Handle(api.ListTagsForResource),
+		"PutAggregationAuthorization":                   awsproto.Handle(api.PutAggregationAuthorization),
+		"PutConfigRule":                                 awsproto.HandleNoOutput(api.PutConfigRule),
+		"PutConfigurationAggregator":                    awsproto.Handle(api.PutConfigurationAggregator),
+		"PutConfigurationRecorder":                      awsproto.HandleNoOutput(api.PutConfigurationRecorder),
+		"PutConformancePack":                            awsproto.Handle(api.PutConformancePack),
+		"PutDeliveryChannel":                            awsproto.HandleNoOutput(api.PutDeliveryChannel),
+		"PutEvaluations":                                awsproto.Handle(api.PutEvaluations),
+		"PutExternalEvaluation":                         awsproto.Handle(api.PutExternalEvaluation),
+		"PutOrganizationConfigRule":                     awsproto.Handle(api.PutOrganizationConfigRule),
+		"PutOrganizationConformancePack":                awsproto.Handle(api.PutOrganizationConformancePack),
+		"PutRemediationConfigurations":                  awsproto.Handle(api.PutRemediationConfigurations),
+		"PutRemediationExceptions":                      awsproto.Handle(api.PutRemediationExceptions),
+		"PutResourceConfig":                             awsproto.HandleNoOutput(api.PutResourceConfig),
+		"PutRetentionConfiguration":                     awsproto.Handle(api.PutRetentionConfiguration),
+		"PutServiceLinkedConfigurationRecorder":         awsproto.Handle(api.PutServiceLinkedConfigurationRecorder),
+		"PutStoredQuery":                                awsproto.Handle(api.PutStoredQuery),
+		"SelectAggregateResourceConfig":                 awsproto.Handle(api.SelectAggregateResourceConfig),
+		"SelectResourceConfig":                          awsproto.Handle(api.SelectResourceConfig),
+		"StartConfigRulesEvaluation":                    awsproto.Handle(api.StartConfigRulesEvaluation),
+		"StartConfigurationRecorder":                    awsproto.HandleNoOutput(api.StartConfigurationRecorder),
+		"StartRemediationExecution":                     awsproto.Handle(api.StartRemediationExecution),
+		"StartResourceEvaluation":                       awsproto.Handle(api.StartResourceEvaluation),
+		"StopConfigurationRecorder":                     awsproto.HandleNoOutput(api.StopConfigurationRecorder),
+		"TagResource":                                   awsproto.HandleNoOutput(api.TagResource),
+		"UntagResource":                                 awsproto.HandleNoOutput(api.UntagResource),
 	}
-}
-
-func handle[I, O any](call func(context.Context, *I) (*O, error)) awsproto.Handler {
-	return func(ctx context.Context, body []byte) (any, error) {
-		in := new(I)
-		if err := decode(body, in); err != nil {
-			return nil, err
-		}
-		out, err := call(ctx, in)
-		if !isNil(err) {
-			return nil, err
-		}
-		if out == nil {
-			out = new(O)
-		}
-		return out, nil
-	}
-}
-
-func handleNoInput[O any](call func(context.Context) (*O, error)) awsproto.Handler {
-	return func(ctx context.Context, _ []byte) (any, error) {
-		out, err := call(ctx)
-		if !isNil(err) {
-			return nil, err
-		}
-		if out == nil {
-			out = new(O)
-		}
-		return out, nil
-	}
-}
-
-func handleNoOutput[I any](call func(context.Context, *I) error) awsproto.Handler {
-	return func(ctx context.Context, body []byte) (any, error) {
-		in := new(I)
-		if err := decode(body, in); err != nil {
-			return nil, err
-		}
-		if err := call(ctx, in); !isNil(err) {
-			return nil, err
-		}
-		return nil, nil
-	}
-}
-
-// decode unmarshals a JSON request body into in; an empty body is an empty input. Errors are
-// SerializationExceptions whose messages name JSON members and kinds, never Go types.
-func decode(body []byte, in any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	err := json.Unmarshal(body, in)
-	if err == nil {
-		return nil
-	}
-	var syntax *json.SyntaxError
-	var kind *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return awsproto.ErrSerialization("Invalid JSON in request body")
-	case errors.As(err, &kind) && kind.Field == "":
-		return awsproto.ErrSerialization("Cannot deserialize value: the request body must be a JSON object")
-	case errors.As(err, &kind):
-		return awsproto.ErrSerialization("Cannot deserialize value of member %s: unexpected JSON %s", kind.Field, kind.Value)
-	}
-	return awsproto.ErrSerialization("Cannot deserialize value: %s", err.Error())
-}
-
-// isNil reports whether err is nil or a nil *awsproto.Error stored in the error interface.
-func isNil(err error) bool {
-	e, ok := err.(*awsproto.Error)
-	return err == nil || ok && e == nil
 }

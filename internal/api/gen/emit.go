@@ -462,116 +462,21 @@ func (p *pkg) api(b *bytes.Buffer) {
 		f.p("func (Unimplemented) %s(%s) %s { return %s }\n", p.methodName[name], s.types, s.results, ret)
 	}
 
-	used := map[string]bool{}
 	f.p("// Handlers returns the awsproto.Handler of every operation, keyed by operation name, that decodes")
 	f.p("// the input, calls api and returns the output.")
 	f.p("func Handlers(api API) map[string]awsproto.Handler {")
 	f.p("return map[string]awsproto.Handler{")
 	for _, name := range ops {
-		used[sigs[name].helper] = true
-		f.p("%q: %s(api.%s),", name, sigs[name].helper, p.methodName[name])
+		f.p("%q: awsproto.%s(api.%s),", name, exportHelper(sigs[name].helper), p.methodName[name])
 	}
 	f.p("}")
 	f.p("}\n")
 
-	for _, h := range sortedKeys(used) {
-		f.p("%s", handlerHelpers[h])
-	}
-	if used["handle"] || used["handleNoOutput"] {
-		for _, path := range []string{"bytes", "encoding/json", "errors"} {
-			f.use(path)
-		}
-		f.p("%s", decodeHelper)
-	}
-	f.p("%s", isNilHelper)
 	f.render(b, p.name)
 }
 
-var handlerHelpers = map[string]string{
-	"handle": `func handle[I, O any](call func(context.Context, *I) (*O, error)) awsproto.Handler {
-	return func(ctx context.Context, body []byte) (any, error) {
-		in := new(I)
-		if err := decode(body, in); err != nil {
-			return nil, err
-		}
-		out, err := call(ctx, in)
-		if !isNil(err) {
-			return nil, err
-		}
-		if out == nil {
-			out = new(O)
-		}
-		return out, nil
-	}
-}
-`,
-	"handleNoInput": `func handleNoInput[O any](call func(context.Context) (*O, error)) awsproto.Handler {
-	return func(ctx context.Context, _ []byte) (any, error) {
-		out, err := call(ctx)
-		if !isNil(err) {
-			return nil, err
-		}
-		if out == nil {
-			out = new(O)
-		}
-		return out, nil
-	}
-}
-`,
-	"handleNoOutput": `func handleNoOutput[I any](call func(context.Context, *I) error) awsproto.Handler {
-	return func(ctx context.Context, body []byte) (any, error) {
-		in := new(I)
-		if err := decode(body, in); err != nil {
-			return nil, err
-		}
-		if err := call(ctx, in); !isNil(err) {
-			return nil, err
-		}
-		return nil, nil
-	}
-}
-`,
-	"handleNoInputNoOutput": `func handleNoInputNoOutput(call func(context.Context) error) awsproto.Handler {
-	return func(ctx context.Context, _ []byte) (any, error) {
-		if err := call(ctx); !isNil(err) {
-			return nil, err
-		}
-		return nil, nil
-	}
-}
-`,
-}
-
-const decodeHelper = `// decode unmarshals a JSON request body into in; an empty body is an empty input. Errors are
-// SerializationExceptions whose messages name JSON members and kinds, never Go types.
-func decode(body []byte, in any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	err := json.Unmarshal(body, in)
-	if err == nil {
-		return nil
-	}
-	var syntax *json.SyntaxError
-	var kind *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return awsproto.ErrSerialization("Invalid JSON in request body")
-	case errors.As(err, &kind) && kind.Field == "":
-		return awsproto.ErrSerialization("Cannot deserialize value: the request body must be a JSON object")
-	case errors.As(err, &kind):
-		return awsproto.ErrSerialization("Cannot deserialize value of member %s: unexpected JSON %s", kind.Field, kind.Value)
-	}
-	return awsproto.ErrSerialization("Cannot deserialize value: %s", err.Error())
-}
-`
-
-const isNilHelper = `// isNil reports whether err is nil or a nil *awsproto.Error stored in the error interface.
-func isNil(err error) bool {
-	e, ok := err.(*awsproto.Error)
-	return err == nil || ok && e == nil
-}
-`
+// exportHelper names the awsproto adapter for a handler kind ("handleNoInput" → HandleNoInput).
+func exportHelper(h string) string { return strings.ToUpper(h[:1]) + h[1:] }
 
 func (p *pkg) errors(b *bytes.Buffer) {
 	f := &file{imports: map[string]bool{}}

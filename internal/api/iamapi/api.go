@@ -3,10 +3,7 @@
 package iamapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 )
@@ -905,262 +902,181 @@ func (Unimplemented) UploadSigningCertificate(context.Context, *UploadSigningCer
 // the input, calls api and returns the output.
 func Handlers(api API) map[string]awsproto.Handler {
 	return map[string]awsproto.Handler{
-		"AcceptDelegationRequest":                       handleNoOutput(api.AcceptDelegationRequest),
-		"AddClientIDToOpenIDConnectProvider":            handleNoOutput(api.AddClientIDToOpenIDConnectProvider),
-		"AddRoleToInstanceProfile":                      handleNoOutput(api.AddRoleToInstanceProfile),
-		"AddUserToGroup":                                handleNoOutput(api.AddUserToGroup),
-		"AssociateDelegationRequest":                    handleNoOutput(api.AssociateDelegationRequest),
-		"AttachGroupPolicy":                             handleNoOutput(api.AttachGroupPolicy),
-		"AttachRolePolicy":                              handleNoOutput(api.AttachRolePolicy),
-		"AttachUserPolicy":                              handleNoOutput(api.AttachUserPolicy),
-		"ChangePassword":                                handleNoOutput(api.ChangePassword),
-		"CreateAccessKey":                               handle(api.CreateAccessKey),
-		"CreateAccountAlias":                            handleNoOutput(api.CreateAccountAlias),
-		"CreateDelegationRequest":                       handle(api.CreateDelegationRequest),
-		"CreateGroup":                                   handle(api.CreateGroup),
-		"CreateInstanceProfile":                         handle(api.CreateInstanceProfile),
-		"CreateLoginProfile":                            handle(api.CreateLoginProfile),
-		"CreateOpenIDConnectProvider":                   handle(api.CreateOpenIDConnectProvider),
-		"CreatePolicy":                                  handle(api.CreatePolicy),
-		"CreatePolicyVersion":                           handle(api.CreatePolicyVersion),
-		"CreateRole":                                    handle(api.CreateRole),
-		"CreateSAMLProvider":                            handle(api.CreateSAMLProvider),
-		"CreateServiceLinkedRole":                       handle(api.CreateServiceLinkedRole),
-		"CreateServiceSpecificCredential":               handle(api.CreateServiceSpecificCredential),
-		"CreateUser":                                    handle(api.CreateUser),
-		"CreateVirtualMFADevice":                        handle(api.CreateVirtualMFADevice),
-		"DeactivateMFADevice":                           handleNoOutput(api.DeactivateMFADevice),
-		"DeleteAccessKey":                               handleNoOutput(api.DeleteAccessKey),
-		"DeleteAccountAlias":                            handleNoOutput(api.DeleteAccountAlias),
-		"DeleteAccountPasswordPolicy":                   handleNoInputNoOutput(api.DeleteAccountPasswordPolicy),
-		"DeleteGroup":                                   handleNoOutput(api.DeleteGroup),
-		"DeleteGroupPolicy":                             handleNoOutput(api.DeleteGroupPolicy),
-		"DeleteInstanceProfile":                         handleNoOutput(api.DeleteInstanceProfile),
-		"DeleteLoginProfile":                            handleNoOutput(api.DeleteLoginProfile),
-		"DeleteOpenIDConnectProvider":                   handleNoOutput(api.DeleteOpenIDConnectProvider),
-		"DeletePolicy":                                  handleNoOutput(api.DeletePolicy),
-		"DeletePolicyVersion":                           handleNoOutput(api.DeletePolicyVersion),
-		"DeleteRole":                                    handleNoOutput(api.DeleteRole),
-		"DeleteRolePermissionsBoundary":                 handleNoOutput(api.DeleteRolePermissionsBoundary),
-		"DeleteRolePolicy":                              handleNoOutput(api.DeleteRolePolicy),
-		"DeleteSAMLProvider":                            handleNoOutput(api.DeleteSAMLProvider),
-		"DeleteSSHPublicKey":                            handleNoOutput(api.DeleteSSHPublicKey),
-		"DeleteServerCertificate":                       handleNoOutput(api.DeleteServerCertificate),
-		"DeleteServiceLinkedRole":                       handle(api.DeleteServiceLinkedRole),
-		"DeleteServiceSpecificCredential":               handleNoOutput(api.DeleteServiceSpecificCredential),
-		"DeleteSigningCertificate":                      handleNoOutput(api.DeleteSigningCertificate),
-		"DeleteUser":                                    handleNoOutput(api.DeleteUser),
-		"DeleteUserPermissionsBoundary":                 handleNoOutput(api.DeleteUserPermissionsBoundary),
-		"DeleteUserPolicy":                              handleNoOutput(api.DeleteUserPolicy),
-		"DeleteVirtualMFADevice":                        handleNoOutput(api.DeleteVirtualMFADevice),
-		"DetachGroupPolicy":                             handleNoOutput(api.DetachGroupPolicy),
-		"DetachRolePolicy":                              handleNoOutput(api.DetachRolePolicy),
-		"DetachUserPolicy":                              handleNoOutput(api.DetachUserPolicy),
-		"DisableOrganizationsRootCredentialsManagement": handle(api.DisableOrganizationsRootCredentialsManagement),
-		"DisableOrganizationsRootSessions":              handle(api.DisableOrganizationsRootSessions),
-		"DisableOutboundWebIdentityFederation":          handleNoInputNoOutput(api.DisableOutboundWebIdentityFederation),
-		"EnableMFADevice":                               handleNoOutput(api.EnableMFADevice),
-		"EnableOrganizationsRootCredentialsManagement":  handle(api.EnableOrganizationsRootCredentialsManagement),
-		"EnableOrganizationsRootSessions":               handle(api.EnableOrganizationsRootSessions),
-		"EnableOutboundWebIdentityFederation":           handleNoInput(api.EnableOutboundWebIdentityFederation),
-		"GenerateCredentialReport":                      handleNoInput(api.GenerateCredentialReport),
-		"GenerateOrganizationsAccessReport":             handle(api.GenerateOrganizationsAccessReport),
-		"GenerateServiceLastAccessedDetails":            handle(api.GenerateServiceLastAccessedDetails),
-		"GetAccessKeyLastUsed":                          handle(api.GetAccessKeyLastUsed),
-		"GetAccountAuthorizationDetails":                handle(api.GetAccountAuthorizationDetails),
-		"GetAccountPasswordPolicy":                      handleNoInput(api.GetAccountPasswordPolicy),
-		"GetAccountSummary":                             handleNoInput(api.GetAccountSummary),
-		"GetContextKeysForCustomPolicy":                 handle(api.GetContextKeysForCustomPolicy),
-		"GetContextKeysForPrincipalPolicy":              handle(api.GetContextKeysForPrincipalPolicy),
-		"GetCredentialReport":                           handleNoInput(api.GetCredentialReport),
-		"GetDelegationRequest":                          handle(api.GetDelegationRequest),
-		"GetGroup":                                      handle(api.GetGroup),
-		"GetGroupPolicy":                                handle(api.GetGroupPolicy),
-		"GetHumanReadableSummary":                       handle(api.GetHumanReadableSummary),
-		"GetInstanceProfile":                            handle(api.GetInstanceProfile),
-		"GetLoginProfile":                               handle(api.GetLoginProfile),
-		"GetMFADevice":                                  handle(api.GetMFADevice),
-		"GetOpenIDConnectProvider":                      handle(api.GetOpenIDConnectProvider),
-		"GetOrganizationsAccessReport":                  handle(api.GetOrganizationsAccessReport),
-		"GetOutboundWebIdentityFederationInfo":          handleNoInput(api.GetOutboundWebIdentityFederationInfo),
-		"GetPolicy":                                     handle(api.GetPolicy),
-		"GetPolicyVersion":                              handle(api.GetPolicyVersion),
-		"GetRole":                                       handle(api.GetRole),
-		"GetRolePolicy":                                 handle(api.GetRolePolicy),
-		"GetSAMLProvider":                               handle(api.GetSAMLProvider),
-		"GetSSHPublicKey":                               handle(api.GetSSHPublicKey),
-		"GetServerCertificate":                          handle(api.GetServerCertificate),
-		"GetServiceLastAccessedDetails":                 handle(api.GetServiceLastAccessedDetails),
-		"GetServiceLastAccessedDetailsWithEntities":     handle(api.GetServiceLastAccessedDetailsWithEntities),
-		"GetServiceLinkedRoleDeletionStatus":            handle(api.GetServiceLinkedRoleDeletionStatus),
-		"GetUser":                                       handle(api.GetUser),
-		"GetUserPolicy":                                 handle(api.GetUserPolicy),
-		"ListAccessKeys":                                handle(api.ListAccessKeys),
-		"ListAccountAliases":                            handle(api.ListAccountAliases),
-		"ListAttachedGroupPolicies":                     handle(api.ListAttachedGroupPolicies),
-		"ListAttachedRolePolicies":                      handle(api.ListAttachedRolePolicies),
-		"ListAttachedUserPolicies":                      handle(api.ListAttachedUserPolicies),
-		"ListDelegationRequests":                        handle(api.ListDelegationRequests),
-		"ListEntitiesForPolicy":                         handle(api.ListEntitiesForPolicy),
-		"ListGroupPolicies":                             handle(api.ListGroupPolicies),
-		"ListGroups":                                    handle(api.ListGroups),
-		"ListGroupsForUser":                             handle(api.ListGroupsForUser),
-		"ListInstanceProfileTags":                       handle(api.ListInstanceProfileTags),
-		"ListInstanceProfiles":                          handle(api.ListInstanceProfiles),
-		"ListInstanceProfilesForRole":                   handle(api.ListInstanceProfilesForRole),
-		"ListMFADeviceTags":                             handle(api.ListMFADeviceTags),
-		"ListMFADevices":                                handle(api.ListMFADevices),
-		"ListOpenIDConnectProviderTags":                 handle(api.ListOpenIDConnectProviderTags),
-		"ListOpenIDConnectProviders":                    handle(api.ListOpenIDConnectProviders),
-		"ListOrganizationsFeatures":                     handle(api.ListOrganizationsFeatures),
-		"ListPolicies":                                  handle(api.ListPolicies),
-		"ListPoliciesGrantingServiceAccess":             handle(api.ListPoliciesGrantingServiceAccess),
-		"ListPolicyTags":                                handle(api.ListPolicyTags),
-		"ListPolicyVersions":                            handle(api.ListPolicyVersions),
-		"ListRolePolicies":                              handle(api.ListRolePolicies),
-		"ListRoleTags":                                  handle(api.ListRoleTags),
-		"ListRoles":                                     handle(api.ListRoles),
-		"ListSAMLProviderTags":                          handle(api.ListSAMLProviderTags),
-		"ListSAMLProviders":                             handle(api.ListSAMLProviders),
-		"ListSSHPublicKeys":                             handle(api.ListSSHPublicKeys),
-		"ListServerCertificateTags":                     handle(api.ListServerCertificateTags),
-		"ListServerCertificates":                        handle(api.ListServerCertificates),
-		"ListServiceSpecificCredentials":                handle(api.ListServiceSpecificCredentials),
-		"ListSigningCertificates":                       handle(api.ListSigningCertificates),
-		"ListUserPolicies":                              handle(api.ListUserPolicies),
-		"ListUserTags":                                  handle(api.ListUserTags),
-		"ListUsers":                                     handle(api.ListUsers),
-		"ListVirtualMFADevices":                         handle(api.ListVirtualMFADevices),
-		"PutGroupPolicy":                                handleNoOutput(api.PutGroupPolicy),
-		"PutRolePermissionsBoundary":                    handleNoOutput(api.PutRolePermissionsBoundary),
-		"PutRolePolicy":                                 handleNoOutput(api.PutRolePolicy),
-		"PutUserPermissionsBoundary":                    handleNoOutput(api.PutUserPermissionsBoundary),
-		"PutUserPolicy":                                 handleNoOutput(api.PutUserPolicy),
-		"RejectDelegationRequest":                       handleNoOutput(api.RejectDelegationRequest),
-		"RemoveClientIDFromOpenIDConnectProvider":       handleNoOutput(api.RemoveClientIDFromOpenIDConnectProvider),
-		"RemoveRoleFromInstanceProfile":                 handleNoOutput(api.RemoveRoleFromInstanceProfile),
-		"RemoveUserFromGroup":                           handleNoOutput(api.RemoveUserFromGroup),
-		"ResetServiceSpecificCredential":                handle(api.ResetServiceSpecificCredential),
-		"ResyncMFADevice":                               handleNoOutput(api.ResyncMFADevice),
-		"SendDelegationToken":                           handleNoOutput(api.SendDelegationToken),
-		"SetDefaultPolicyVersion":                       handleNoOutput(api.SetDefaultPolicyVersion),
-		"SetSecurityTokenServicePreferences":            handleNoOutput(api.SetSecurityTokenServicePreferences),
-		"SimulateCustomPolicy":                          handle(api.SimulateCustomPolicy),
-		"SimulatePrincipalPolicy":                       handle(api.SimulatePrincipalPolicy),
-		"TagInstanceProfile":                            handleNoOutput(api.TagInstanceProfile),
-		"TagMFADevice":                                  handleNoOutput(api.TagMFADevice),
-		"TagOpenIDConnectProvider":                      handleNoOutput(api.TagOpenIDConnectProvider),
-		"TagPolicy":                                     handleNoOutput(api.TagPolicy),
-		"TagRole":                                       handleNoOutput(api.TagRole),
-		"TagSAMLProvider":                               handleNoOutput(api.TagSAMLProvider),
-		"TagServerCertificate":                          handleNoOutput(api.TagServerCertificate),
-		"TagUser":                                       handleNoOutput(api.TagUser),
-		"UntagInstanceProfile":                          handleNoOutput(api.UntagInstanceProfile),
-		"UntagMFADevice":                                handleNoOutput(api.UntagMFADevice),
-		"UntagOpenIDConnectProvider":                    handleNoOutput(api.UntagOpenIDConnectProvider),
-		"UntagPolicy":                                   handleNoOutput(api.UntagPolicy),
-		"UntagRole":                                     handleNoOutput(api.UntagRole),
-		"UntagSAMLProvider":                             handleNoOutput(api.UntagSAMLProvider),
-		"UntagServerCertificate":                        handleNoOutput(api.UntagServerCertificate),
-		"UntagUser":                                     handleNoOutput(api.UntagUser),
-		"UpdateAccessKey":                               handleNoOutput(api.UpdateAccessKey),
-		"UpdateAccountPasswordPolicy":                   handleNoOutput(api.UpdateAccountPasswordPolicy),
-		"UpdateAssumeRolePolicy":                        handleNoOutput(api.UpdateAssumeRolePolicy),
-		"UpdateDelegationRequest":                       handleNoOutput(api.UpdateDelegationRequest),
-		"UpdateGroup":                                   handleNoOutput(api.UpdateGroup),
-		"UpdateLoginProfile":                            handleNoOutput(api.UpdateLoginProfile),
-		"UpdateOpenIDConnectProviderThumbprint":         handleNoOutput(api.UpdateOpenIDConnectProviderThumbprint),
-		"UpdateRole":                                    handle(api.UpdateRole),
-		"UpdateRoleDescription":                         handle(api.UpdateRoleDescription),
-		"UpdateSAMLProvider":                            handle(api.UpdateSAMLProvider),
-		"UpdateSSHPublicKey":                            handleNoOutput(api.UpdateSSHPublicKey),
-		"UpdateServerCertificate":                       handleNoOutput(api.UpdateServerCertificate),
-		"UpdateServiceSpecificCredential":               handleNoOutput(api.UpdateServiceSpecificCredential),
-		"UpdateSigningCertificate":                      handleNoOutput(api.UpdateSigningCertificate),
-		"UpdateUser":                                    handleNoOutput(api.UpdateUser),
-		"UploadSSHPublicKey":                            handle(api.UploadSSHPublicKey),
-		"UploadServerCertificate":                       handle(api.UploadServerCertificate),
-		"UploadSigningCertificate":                      handle(api.UploadSigningCertificate),
+		"AcceptDelegationRequest":                       awsproto.HandleNoOutput(api.AcceptDelegationRequest),
+		"AddClientIDToOpenIDConnectProvider":            awsproto.HandleNoOutput(api.AddClientIDToOpenIDConnectProvider),
+		"AddRoleToInstanceProfile":                      awsproto.HandleNoOutput(api.AddRoleToInstanceProfile),
+		"AddUserToGroup":                                awsproto.HandleNoOutput(api.AddUserToGroup),
+		"AssociateDelegationRequest":                    awsproto.HandleNoOutput(api.AssociateDelegationRequest),
+		"AttachGroupPolicy":                             awsproto.HandleNoOutput(api.AttachGroupPolicy),
+		"AttachRolePolicy":                              awsproto.HandleNoOutput(api.AttachRolePolicy),
+		"AttachUserPolicy":                              awsproto.HandleNoOutput(api.AttachUserPolicy),
+		"ChangePassword":                                awsproto.HandleNoOutput(api.ChangePassword),
+		"CreateAccessKey":                               awsproto.Handle(api.CreateAccessKey),
+		"CreateAccountAlias":                            awsproto.HandleNoOutput(api.CreateAccountAlias),
+		"CreateDelegationRequest":                       awsproto.Handle(api.CreateDelegationRequest),
+		"CreateGroup":                                   awsproto.Handle(api.CreateGroup),
+		"CreateInstanceProfile":                         awsproto.Handle(api.CreateInstanceProfile),
+		"CreateLoginProfile":                            awsproto.Handle(api.CreateLoginProfile),
+		"CreateOpenIDConnectProvider":                   awsproto.Handle(api.CreateOpenIDConnectProvider),
+		"CreatePolicy":                                  awsproto.Handle(api.CreatePolicy),
+		"CreatePolicyVersion":                           awsproto.Handle(api.CreatePolicyVersion),
+		"CreateRole":                                    awsproto.Handle(api.CreateRole),
+		"CreateSAMLProvider":                            awsproto.Handle(api.CreateSAMLProvider),
+		"CreateServiceLinkedRole":                       awsproto.Handle(api.CreateServiceLinkedRole),
+		"CreateServiceSpecificCredential":               awsproto.Handle(api.CreateServiceSpecificCredential),
+		"CreateUser":                                    awsproto.Handle(api.CreateUser),
+		"CreateVirtualMFADevice":                        awsproto.Handle(api.CreateVirtualMFADevice),
+		"DeactivateMFADevice":                           awsproto.HandleNoOutput(api.DeactivateMFADevice),
+		"DeleteAccessKey":                               awsproto.HandleNoOutput(api.DeleteAccessKey),
+		"DeleteAccountAlias":                            awsproto.HandleNoOutput(api.DeleteAccountAlias),
+		"DeleteAccountPasswordPolicy":                   awsproto.HandleNoInputNoOutput(api.DeleteAccountPasswordPolicy),
+		"DeleteGroup":                                   awsproto.HandleNoOutput(api.DeleteGroup),
+		"DeleteGroupPolicy":                             awsproto.HandleNoOutput(api.DeleteGroupPolicy),
+		"DeleteInstanceProfile":                         awsproto.HandleNoOutput(api.DeleteInstanceProfile),
+		"DeleteLoginProfile":                            awsproto.HandleNoOutput(api.DeleteLoginProfile),
+		"DeleteOpenIDConnectProvider":                   awsproto.HandleNoOutput(api.DeleteOpenIDConnectProvider),
+		"DeletePolicy":                                  awsproto.HandleNoOutput(api.DeletePolicy),
+		"DeletePolicyVersion":                           awsproto.HandleNoOutput(api.DeletePolicyVersion),
+		"DeleteRole":                                    awsproto.HandleNoOutput(api.DeleteRole),
+		"DeleteRolePermissionsBoundary":                 awsproto.HandleNoOutput(api.DeleteRolePermissionsBoundary),
+		"DeleteRolePolicy":                              awsproto.HandleNoOutput(api.DeleteRolePolicy),
+		"DeleteSAMLProvider":                            awsproto.HandleNoOutput(api.DeleteSAMLProvider),
+		"DeleteSSHPublicKey":                            awsproto.HandleNoOutput(api.DeleteSSHPublicKey),
+		"DeleteServerCertificate":                       awsproto.HandleNoOutput(api.DeleteServerCertificate),
+		"DeleteServiceLinkedRole":                       awsproto.Handle(api.DeleteServiceLinkedRole),
+		"DeleteServiceSpecificCredential":               awsproto.HandleNoOutput(api.DeleteServiceSpecificCredential),
+		"DeleteSigningCertificate":                      awsproto.HandleNoOutput(api.DeleteSigningCertificate),
+		"DeleteUser":                                    awsproto.HandleNoOutput(api.DeleteUser),
+		"DeleteUserPermissionsBoundary":                 awsproto.HandleNoOutput(api.DeleteUserPermissionsBoundary),
+		"DeleteUserPolicy":                              awsproto.HandleNoOutput(api.DeleteUserPolicy),
+		"DeleteVirtualMFADevice":                        awsproto.HandleNoOutput(api.DeleteVirtualMFADevice),
+		"DetachGroupPolicy":                             awsproto.HandleNoOutput(api.DetachGroupPolicy),
+		"DetachRolePolicy":                              awsproto.HandleNoOutput(api.DetachRolePolicy),
+		"DetachUserPolicy":                              awsproto.HandleNoOutput(api.DetachUserPolicy),
+		"DisableOrganizationsRootCredentialsManagement": awsproto.Handle(api.DisableOrganizationsRootCredentialsManagement),
+		"DisableOrganizationsRootSessions":              awsproto.Handle(api.DisableOrganizationsRootSessions),
+		"DisableOutboundWebIdentityFederation":          awsproto.HandleNoInputNoOutput(api.DisableOutboundWebIdentityFederation),
+		"EnableMFADevice":                               awsproto.HandleNoOutput(api.EnableMFADevice),
+		"EnableOrganizationsRootCredentialsManagement":  awsproto.Handle(api.EnableOrganizationsRootCredentialsManagement),
+		"EnableOrganizationsRootSessions":               awsproto.Handle(api.EnableOrganizationsRootSessions),
+		"EnableOutboundWebIdentityFederation":           awsproto.HandleNoInput(api.EnableOutboundWebIdentityFederation),
+		"GenerateCredentialReport":                      awsproto.HandleNoInput(api.GenerateCredentialReport),
+		"GenerateOrganizationsAccessReport":             awsproto.Handle(api.GenerateOrganizationsAccessReport),
+		"GenerateServiceLastAccessedDetails":            awsproto.Handle(api.GenerateServiceLastAccessedDetails),
+		"GetAccessKeyLastUsed":                          awsproto.Handle(api.GetAccessKeyLastUsed),
+		"GetAccountAuthorizationDetails":                awsproto.Handle(api.GetAccountAuthorizationDetails),
+		"GetAccountPasswordPolicy":                      awsproto.HandleNoInput(api.GetAccountPasswordPolicy),
+		"GetAccountSummary":                             awsproto.HandleNoInput(api.GetAccountSummary),
+		"GetContextKeysForCustomPolicy":                 awsproto.Handle(api.GetContextKeysForCustomPolicy),
+		"GetContextKeysForPrincipalPolicy":              awsproto.Handle(api.GetContextKeysForPrincipalPolicy),
+		"GetCredentialReport":                           awsproto.HandleNoInput(api.GetCredentialReport),
+		"GetDelegationRequest":                          awsproto.Handle(api.GetDelegationRequest),
+		"GetGroup":                                      awsproto.Handle(api.GetGroup),
+		"GetGroupPolicy":                                awsproto.Handle(api.GetGroupPolicy),
+		"GetHumanReadableSummary":                       awsproto.Handle(api.GetHumanReadableSummary),
+		"GetInstanceProfile":                            awsproto.Handle(api.GetInstanceProfile),
+		"GetLoginProfile":                               awsproto.Handle(api.GetLoginProfile),
+		"GetMFADevice":                                  awsproto.Handle(api.GetMFADevice),
+		"GetOpenIDConnectProvider":                      awsproto.Handle(api.GetOpenIDConnectProvider),
+		"GetOrganizationsAccessReport":                  awsproto.Handle(api.GetOrganizationsAccessReport),
+		"GetOutboundWebIdentityFederationInfo":          awsproto.HandleNoInput(api.GetOutboundWebIdentityFederationInfo),
+		"GetPolicy":                                     awsproto.Handle(api.GetPolicy),
+		"GetPolicyVersion":                              awsproto.Handle(api.GetPolicyVersion),
+		"GetRole":                                       awsproto.Handle(api.GetRole),
+		"GetRolePolicy":                                 awsproto.Handle(api.GetRolePolicy),
+		"GetSAMLProvider":                               awsproto.Handle(api.GetSAMLProvider),
+		"GetSSHPublicKey":                               awsproto.Handle(api.GetSSHPublicKey),
+		"GetServerCertificate":                          awsproto.Handle(api.GetServerCertificate),
+		"GetServiceLastAccessedDetails":                 awsproto.Handle(api.GetServiceLastAccessedDetails),
+		"GetServiceLastAccessedDetailsWithEntities":     awsproto.Handle(api.GetServiceLastAccessedDetailsWithEntities),
+		"GetServiceLinkedRoleDeletionStatus":            awsproto.Handle(api.GetServiceLinkedRoleDeletionStatus),
+		"GetUser":                                       awsproto.Handle(api.GetUser),
+		"GetUserPolicy":                                 awsproto.Handle(api.GetUserPolicy),
+		"ListAccessKeys":                                awsproto.Handle(api.ListAccessKeys),
+		"ListAccountAliases":                            awsproto.Handle(api.ListAccountAliases),
+		"ListAttachedGroupPolicies":                     awsproto.Handle(api.ListAttachedGroupPolicies),
+		"ListAttachedRolePolicies":                      awsproto.Handle(api.ListAttachedRolePolicies),
+		"ListAttachedUserPolicies":                      awsproto.Handle(api.ListAttachedUserPolicies),
+		"ListDelegationRequests":                        awsproto.Handle(api.ListDelegationRequests),
+		"ListEntitiesForPolicy":                         awsproto.Handle(api.ListEntitiesForPolicy),
+		"ListGroupPolicies":                             awsproto.Handle(api.ListGroupPolicies),
+		"ListGroups":                                    awsproto.Handle(api.ListGroups),
+		"ListGroupsForUser":                             awsproto.Handle(api.ListGroupsForUser),
+		"ListInstanceProfileTags":                       awsproto.Handle(api.ListInstanceProfileTags),
+		"ListInstanceProfiles":                          awsproto.Handle(api.ListInstanceProfiles),
+		"ListInstanceProfilesForRole":                   awsproto.Handle(api.ListInstanceProfilesForRole),
+		"ListMFADeviceTags":                             awsproto.Handle(api.ListMFADeviceTags),
+		"ListMFADevices":                                awsproto.Handle(api.ListMFADevices),
+		"ListOpenIDConnectProviderTags":                 awsproto.Handle(api.ListOpenIDConnectProviderTags),
+		"ListOpenIDConnectProviders":                    awsproto.Handle(api.ListOpenIDConnectProviders),
+		"ListOrganizationsFeatures":                     awsproto.Handle(api.ListOrganizationsFeatures),
+		"ListPolicies":                                  awsproto.Handle(api.ListPolicies),
+		"ListPoliciesGrantingServiceAccess":             awsproto.Handle(api.ListPoliciesGrantingServiceAccess),
+		"ListPolicyTags":                                awsproto.Handle(api.ListPolicyTags),
+		"ListPolicyVersions":                            awsproto.Handle(api.ListPolicyVersions),
+		"ListRolePolicies":                              awsproto.Handle(api.ListRolePolicies),
+		"ListRoleTags":                                  awsproto.Handle(api.ListRoleTags),
+		"ListRoles":                                     awsproto.Handle(api.ListRoles),
+		"ListSAMLProviderTags":                          awsproto.Handle(api.ListSAMLProviderTags),
+		"ListSAMLProviders":                             awsproto.Handle(api.ListSAMLProviders),
+		"ListSSHPublicKeys":                             awsproto.Handle(api.ListSSHPublicKeys),
+		"ListServerCertificateTags":                     awsproto.Handle(api.ListServerCertificateTags),
+		"ListServerCertificates":                        awsproto.Handle(api.ListServerCertificates),
+		"ListServiceSpecificCredentials":                awsproto.Handle(api.ListServiceSpecificCredentials),
+		"ListSigningCertificates":                       awsproto.Handle(api.ListSigningCertificates),
+		"ListUserPolicies":                              awsproto.Handle(api.ListUserPolicies),
+		"ListUserTags":                                  awsproto.Handle(api.ListUserTags),
+		"ListUsers":                                     awsproto.Handle(api.ListUsers),
+		"ListVirtualMFADevices":                         awsproto.Handle(api.ListVirtualMFADevices),
+		"PutGroupPolicy":                                awsproto.HandleNoOutput(api.PutGroupPolicy),
+		"PutRolePermissionsBoundary":                    awsproto.HandleNoOutput(api.PutRolePermissionsBoundary),
+		"PutRolePolicy":                                 awsproto.HandleNoOutput(api.PutRolePolicy),
+		"PutUserPermissionsBoundary":                    awsproto.HandleNoOutput(api.PutUserPermissionsBoundary),
+		"PutUserPolicy":                                 awsproto.HandleNoOutput(api.PutUserPolicy),
+		"RejectDelegationRequest":                       awsproto.HandleNoOutput(api.RejectDelegationRequest),
+		"RemoveClientIDFromOpenIDConnectProvider":       awsproto.HandleNoOutput(api.RemoveClientIDFromOpenIDConnectProvider),
+		"RemoveRoleFromInstanceProfile":                 awsproto.HandleNoOutput(api.RemoveRoleFromInstanceProfile),
+		"RemoveUserFromGroup":                           awsproto.HandleNoOutput(api.RemoveUserFromGroup),
+		"ResetServiceSpecificCredential":                awsproto.Handle(api.ResetServiceSpecificCredential),
+		"ResyncMFADevice":                               awsproto.HandleNoOutput(api.ResyncMFADevice),
+		"SendDelegationToken":                           awsproto.HandleNoOutput(api.SendDelegationToken),
+		"SetDefaultPolicyVersion":                       awsproto.HandleNoOutput(api.SetDefaultPolicyVersion),
+		"SetSecurityTokenServicePreferences":            awsproto.HandleNoOutput(api.SetSecurityTokenServicePreferences),
+		"SimulateCustomPolicy":                          awsproto.Handle(api.SimulateCustomPolicy),
+		"SimulatePrincipalPolicy":                       awsproto.Handle(api.SimulatePrincipalPolicy),
+		"TagInstanceProfile":                            awsproto.HandleNoOutput(api.TagInstanceProfile),
+		"TagMFADevice":                                  awsproto.HandleNoOutput(api.TagMFADevice),
+		"TagOpenIDConnectProvider":                      awsproto.HandleNoOutput(api.TagOpenIDConnectProvider),
+		"TagPolicy":                                     awsproto.HandleNoOutput(api.TagPolicy),
+		"TagRole":                                       awsproto.HandleNoOutput(api.TagRole),
+		"TagSAMLProvider":                               awsproto.HandleNoOutput(api.TagSAMLProvider),
+		"TagServerCertificate":                          awsproto.HandleNoOutput(api.TagServerCertificate),
+		"TagUser":                                       awsproto.HandleNoOutput(api.TagUser),
+		"UntagInstanceProfile":                          awsproto.HandleNoOutput(api.UntagInstanceProfile),
+		"UntagMFADevice":                                awsproto.HandleNoOutput(api.UntagMFADevice),
+		"UntagOpenIDConnectProvider":                    awsproto.HandleNoOutput(api.UntagOpenIDConnectProvider),
+		"UntagPolicy":                                   awsproto.HandleNoOutput(api.UntagPolicy),
+		"UntagRole":                                     awsproto.HandleNoOutput(api.UntagRole),
+		"UntagSAMLProvider":                             awsproto.HandleNoOutput(api.UntagSAMLProvider),
+		"UntagServerCertificate":                        awsproto.HandleNoOutput(api.UntagServerCertificate),
+		"UntagUser":                                     awsproto.HandleNoOutput(api.UntagUser),
+		"UpdateAccessKey":                               awsproto.HandleNoOutput(api.UpdateAccessKey),
+		"UpdateAccountPasswordPolicy":                   awsproto.HandleNoOutput(api.UpdateAccountPasswordPolicy),
+		"UpdateAssumeRolePolicy":                        awsproto.HandleNoOutput(api.UpdateAssumeRolePolicy),
+		"UpdateDelegationRequest":                       awsproto.HandleNoOutput(api.UpdateDelegationRequest),
+		"UpdateGroup":                                   awsproto.HandleNoOutput(api.UpdateGroup),
+		"UpdateLoginProfile":                            awsproto.HandleNoOutput(api.UpdateLoginProfile),
+		"UpdateOpenIDConnectProviderThumbprint":         awsproto.HandleNoOutput(api.UpdateOpenIDConnectProviderThumbprint),
+		"UpdateRole":                                    awsproto.Handle(api.UpdateRole),
+		"UpdateRoleDescription":                         awsproto.Handle(api.UpdateRoleDescription),
+		"UpdateSAMLProvider":                            awsproto.Handle(api.UpdateSAMLProvider),
+		"UpdateSSHPublicKey":                            awsproto.HandleNoOutput(api.UpdateSSHPublicKey),
+		"UpdateServerCertificate":                       awsproto.HandleNoOutput(api.UpdateServerCertificate),
+		"UpdateServiceSpecificCredential":               awsproto.HandleNoOutput(api.UpdateServiceSpecificCredential),
+		"UpdateSigningCertificate":                      awsproto.HandleNoOutput(api.UpdateSigningCertificate),
+		"UpdateUser":                                    awsproto.HandleNoOutput(api.UpdateUser),
+		"UploadSSHPublicKey":                            awsproto.Handle(api.UploadSSHPublicKey),
+		"UploadServerCertificate":                       awsproto.Handle(api.UploadServerCertificate),
+		"UploadSigningCertificate":                      awsproto.Handle(api.UploadSigningCertificate),
 	}
-}
-
-func handle[I, O any](call func(context.Context, *I) (*O, error)) awsproto.Handler {
-	return func(ctx context.Context, body []byte) (any, error) {
-		in := new(I)
-		if err := decode(body, in); err != nil {
-			return nil, err
-		}
-		out, err := call(ctx, in)
-		if !isNil(err) {
-			return nil, err
-		}
-		if out == nil {
-			out = new(O)
-		}
-		return out, nil
-	}
-}
-
-func handleNoInput[O any](call func(context.Context) (*O, error)) awsproto.Handler {
-	return func(ctx context.Context, _ []byte) (any, error) {
-		out, err := call(ctx)
-		if !isNil(err) {
-			return nil, err
-		}
-		if out == nil {
-			out = new(O)
-		}
-		return out, nil
-	}
-}
-
-func handleNoInputNoOutput(call func(context.Context) error) awsproto.Handler {
-	return func(ctx context.Context, _ []byte) (any, error) {
-		if err := call(ctx); !isNil(err) {
-			return nil, err
-		}
-		return nil, nil
-	}
-}
-
-func handleNoOutput[I any](call func(context.Context, *I) error) awsproto.Handler {
-	return func(ctx context.Context, body []byte) (any, error) {
-		in := new(I)
-		if err := decode(body, in); err != nil {
-			return nil, err
-		}
-		if err := call(ctx, in); !isNil(err) {
-			return nil, err
-		}
-		return nil, nil
-	}
-}
-
-// decode unmarshals a JSON request body into in; an empty body is an empty input. Errors are
-// SerializationExceptions whose messages name JSON members and kinds, never Go types.
-func decode(body []byte, in any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	err := json.Unmarshal(body, in)
-	if err == nil {
-		return nil
-	}
-	var syntax *json.SyntaxError
-	var kind *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return awsproto.ErrSerialization("Invalid JSON in request body")
-	case errors.As(err, &kind) && kind.Field == "":
-		return awsproto.ErrSerialization("Cannot deserialize value: the request body must be a JSON object")
-	case errors.As(err, &kind):
-		return awsproto.ErrSerialization("Cannot deserialize value of member %s: unexpected JSON %s", kind.Field, kind.Value)
-	}
-	return awsproto.ErrSerialization("Cannot deserialize value: %s", err.Error())
-}
-
-// isNil reports whether err is nil or a nil *awsproto.Error stored in the error interface.
-func isNil(err error) bool {
-	e, ok := err.(*awsproto.Error)
-	return err == nil || ok && e == nil
 }

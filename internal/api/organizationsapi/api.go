@@ -3,10 +3,7 @@
 package organizationsapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 )
@@ -340,149 +337,68 @@ func (Unimplemented) UpdateResponsibilityTransfer(context.Context, *UpdateRespon
 // the input, calls api and returns the output.
 func Handlers(api API) map[string]awsproto.Handler {
 	return map[string]awsproto.Handler{
-		"AcceptHandshake":                            handle(api.AcceptHandshake),
-		"AttachPolicy":                               handleNoOutput(api.AttachPolicy),
-		"CancelHandshake":                            handle(api.CancelHandshake),
-		"CloseAccount":                               handleNoOutput(api.CloseAccount),
-		"CreateAccount":                              handle(api.CreateAccount),
-		"CreateGovCloudAccount":                      handle(api.CreateGovCloudAccount),
-		"CreateOrganization":                         handle(api.CreateOrganization),
-		"CreateOrganizationalUnit":                   handle(api.CreateOrganizationalUnit),
-		"CreatePolicy":                               handle(api.CreatePolicy),
-		"DeclineHandshake":                           handle(api.DeclineHandshake),
-		"DeleteOrganization":                         handleNoInputNoOutput(api.DeleteOrganization),
-		"DeleteOrganizationalUnit":                   handleNoOutput(api.DeleteOrganizationalUnit),
-		"DeletePolicy":                               handleNoOutput(api.DeletePolicy),
-		"DeleteResourcePolicy":                       handleNoInputNoOutput(api.DeleteResourcePolicy),
-		"DeregisterDelegatedAdministrator":           handleNoOutput(api.DeregisterDelegatedAdministrator),
-		"DescribeAccount":                            handle(api.DescribeAccount),
-		"DescribeCreateAccountStatus":                handle(api.DescribeCreateAccountStatus),
-		"DescribeEffectivePolicy":                    handle(api.DescribeEffectivePolicy),
-		"DescribeHandshake":                          handle(api.DescribeHandshake),
-		"DescribeOrganization":                       handleNoInput(api.DescribeOrganization),
-		"DescribeOrganizationalUnit":                 handle(api.DescribeOrganizationalUnit),
-		"DescribePolicy":                             handle(api.DescribePolicy),
-		"DescribeResourcePolicy":                     handleNoInput(api.DescribeResourcePolicy),
-		"DescribeResponsibilityTransfer":             handle(api.DescribeResponsibilityTransfer),
-		"DetachPolicy":                               handleNoOutput(api.DetachPolicy),
-		"DisableAWSServiceAccess":                    handleNoOutput(api.DisableAWSServiceAccess),
-		"DisablePolicyType":                          handle(api.DisablePolicyType),
-		"EnableAWSServiceAccess":                     handleNoOutput(api.EnableAWSServiceAccess),
-		"EnableAllFeatures":                          handle(api.EnableAllFeatures),
-		"EnablePolicyType":                           handle(api.EnablePolicyType),
-		"InviteAccountToOrganization":                handle(api.InviteAccountToOrganization),
-		"InviteOrganizationToTransferResponsibility": handle(api.InviteOrganizationToTransferResponsibility),
-		"LeaveOrganization":                          handleNoInputNoOutput(api.LeaveOrganization),
-		"ListAWSServiceAccessForOrganization":        handle(api.ListAWSServiceAccessForOrganization),
-		"ListAccounts":                               handle(api.ListAccounts),
-		"ListAccountsForParent":                      handle(api.ListAccountsForParent),
-		"ListAccountsWithInvalidEffectivePolicy":     handle(api.ListAccountsWithInvalidEffectivePolicy),
-		"ListChildren":                               handle(api.ListChildren),
-		"ListCreateAccountStatus":                    handle(api.ListCreateAccountStatus),
-		"ListDelegatedAdministrators":                handle(api.ListDelegatedAdministrators),
-		"ListDelegatedServicesForAccount":            handle(api.ListDelegatedServicesForAccount),
-		"ListEffectivePolicyValidationErrors":        handle(api.ListEffectivePolicyValidationErrors),
-		"ListHandshakesForAccount":                   handle(api.ListHandshakesForAccount),
-		"ListHandshakesForOrganization":              handle(api.ListHandshakesForOrganization),
-		"ListInboundResponsibilityTransfers":         handle(api.ListInboundResponsibilityTransfers),
-		"ListOrganizationalUnitsForParent":           handle(api.ListOrganizationalUnitsForParent),
-		"ListOutboundResponsibilityTransfers":        handle(api.ListOutboundResponsibilityTransfers),
-		"ListParents":                                handle(api.ListParents),
-		"ListPolicies":                               handle(api.ListPolicies),
-		"ListPoliciesForTarget":                      handle(api.ListPoliciesForTarget),
-		"ListRoots":                                  handle(api.ListRoots),
-		"ListTagsForResource":                        handle(api.ListTagsForResource),
-		"ListTargetsForPolicy":                       handle(api.ListTargetsForPolicy),
-		"MoveAccount":                                handleNoOutput(api.MoveAccount),
-		"PutResourcePolicy":                          handle(api.PutResourcePolicy),
-		"RegisterDelegatedAdministrator":             handleNoOutput(api.RegisterDelegatedAdministrator),
-		"RemoveAccountFromOrganization":              handleNoOutput(api.RemoveAccountFromOrganization),
-		"TagResource":                                handleNoOutput(api.TagResource),
-		"TerminateResponsibilityTransfer":            handle(api.TerminateResponsibilityTransfer),
-		"UntagResource":                              handleNoOutput(api.UntagResource),
-		"UpdateOrganizationalUnit":                   handle(api.UpdateOrganizationalUnit),
-		"UpdatePolicy":                               handle(api.UpdatePolicy),
-		"UpdateResponsibilityTransfer":               handle(api.UpdateResponsibilityTransfer),
+		"AcceptHandshake":                            awsproto.Handle(api.AcceptHandshake),
+		"AttachPolicy":                               awsproto.HandleNoOutput(api.AttachPolicy),
+		"CancelHandshake":                            awsproto.Handle(api.CancelHandshake),
+		"CloseAccount":                               awsproto.HandleNoOutput(api.CloseAccount),
+		"CreateAccount":                              awsproto.Handle(api.CreateAccount),
+		"CreateGovCloudAccount":                      awsproto.Handle(api.CreateGovCloudAccount),
+		"CreateOrganization":                         awsproto.Handle(api.CreateOrganization),
+		"CreateOrganizationalUnit":                   awsproto.Handle(api.CreateOrganizationalUnit),
+		"CreatePolicy":                               awsproto.Handle(api.CreatePolicy),
+		"DeclineHandshake":                           awsproto.Handle(api.DeclineHandshake),
+		"DeleteOrganization":                         awsproto.HandleNoInputNoOutput(api.DeleteOrganization),
+		"DeleteOrganizationalUnit":                   awsproto.HandleNoOutput(api.DeleteOrganizationalUnit),
+		"DeletePolicy":                               awsproto.HandleNoOutput(api.DeletePolicy),
+		"DeleteResourcePolicy":                       awsproto.HandleNoInputNoOutput(api.DeleteResourcePolicy),
+		"DeregisterDelegatedAdministrator":           awsproto.HandleNoOutput(api.DeregisterDelegatedAdministrator),
+		"DescribeAccount":                            awsproto.Handle(api.DescribeAccount),
+		"DescribeCreateAccountStatus":                awsproto.Handle(api.DescribeCreateAccountStatus),
+		"DescribeEffectivePolicy":                    awsproto.Handle(api.DescribeEffectivePolicy),
+		"DescribeHandshake":                          awsproto.Handle(api.DescribeHandshake),
+		"DescribeOrganization":                       awsproto.HandleNoInput(api.DescribeOrganization),
+		"DescribeOrganizationalUnit":                 awsproto.Handle(api.DescribeOrganizationalUnit),
+		"DescribePolicy":                             awsproto.Handle(api.DescribePolicy),
+		"DescribeResourcePolicy":                     awsproto.HandleNoInput(api.DescribeResourcePolicy),
+		"DescribeResponsibilityTransfer":             awsproto.Handle(api.DescribeResponsibilityTransfer),
+		"DetachPolicy":                               awsproto.HandleNoOutput(api.DetachPolicy),
+		"DisableAWSServiceAccess":                    awsproto.HandleNoOutput(api.DisableAWSServiceAccess),
+		"DisablePolicyType":                          awsproto.Handle(api.DisablePolicyType),
+		"EnableAWSServiceAccess":                     awsproto.HandleNoOutput(api.EnableAWSServiceAccess),
+		"EnableAllFeatures":                          awsproto.Handle(api.EnableAllFeatures),
+		"EnablePolicyType":                           awsproto.Handle(api.EnablePolicyType),
+		"InviteAccountToOrganization":                awsproto.Handle(api.InviteAccountToOrganization),
+		"InviteOrganizationToTransferResponsibility": awsproto.Handle(api.InviteOrganizationToTransferResponsibility),
+		"LeaveOrganization":                          awsproto.HandleNoInputNoOutput(api.LeaveOrganization),
+		"ListAWSServiceAccessForOrganization":        awsproto.Handle(api.ListAWSServiceAccessForOrganization),
+		"ListAccounts":                               awsproto.Handle(api.ListAccounts),
+		"ListAccountsForParent":                      awsproto.Handle(api.ListAccountsForParent),
+		"ListAccountsWithInvalidEffectivePolicy":     awsproto.Handle(api.ListAccountsWithInvalidEffectivePolicy),
+		"ListChildren":                               awsproto.Handle(api.ListChildren),
+		"ListCreateAccountStatus":                    awsproto.Handle(api.ListCreateAccountStatus),
+		"ListDelegatedAdministrators":                awsproto.Handle(api.ListDelegatedAdministrators),
+		"ListDelegatedServicesForAccount":            awsproto.Handle(api.ListDelegatedServicesForAccount),
+		"ListEffectivePolicyValidationErrors":        awsproto.Handle(api.ListEffectivePolicyValidationErrors),
+		"ListHandshakesForAccount":                   awsproto.Handle(api.ListHandshakesForAccount),
+		"ListHandshakesForOrganization":              awsproto.Handle(api.ListHandshakesForOrganization),
+		"ListInboundResponsibilityTransfers":         awsproto.Handle(api.ListInboundResponsibilityTransfers),
+		"ListOrganizationalUnitsForParent":           awsproto.Handle(api.ListOrganizationalUnitsForParent),
+		"ListOutboundResponsibilityTransfers":        awsproto.Handle(api.ListOutboundResponsibilityTransfers),
+		"ListParents":                                awsproto.Handle(api.ListParents),
+		"ListPolicies":                               awsproto.Handle(api.ListPolicies),
+		"ListPoliciesForTarget":                      awsproto.Handle(api.ListPoliciesForTarget),
+		"ListRoots":                                  awsproto.Handle(api.ListRoots),
+		"ListTagsForResource":                        awsproto.Handle(api.ListTagsForResource),
+		"ListTargetsForPolicy":                       awsproto.Handle(api.ListTargetsForPolicy),
+		"MoveAccount":                                awsproto.HandleNoOutput(api.MoveAccount),
+		"PutResourcePolicy":                          awsproto.Handle(api.PutResourcePolicy),
+		"RegisterDelegatedAdministrator":             awsproto.HandleNoOutput(api.RegisterDelegatedAdministrator),
+		"RemoveAccountFromOrganization":              awsproto.HandleNoOutput(api.RemoveAccountFromOrganization),
+		"TagResource":                                awsproto.HandleNoOutput(api.TagResource),
+		"TerminateResponsibilityTransfer":            awsproto.Handle(api.TerminateResponsibilityTransfer),
+		"UntagResource":                              awsproto.HandleNoOutput(api.UntagResource),
+		"UpdateOrganizationalUnit":                   awsproto.Handle(api.UpdateOrganizationalUnit),
+		"UpdatePolicy":                               awsproto.Handle(api.UpdatePolicy),
+		"UpdateResponsibilityTransfer":               awsproto.Handle(api.UpdateResponsibilityTransfer),
 	}
-}
-
-func handle[I, O any](call func(context.Context, *I) (*O, error)) awsproto.Handler {
-	return func(ctx context.Context, body []byte) (any, error) {
-		in := new(I)
-		if err := decode(body, in); err != nil {
-			return nil, err
-		}
-		out, err := call(ctx, in)
-		if !isNil(err) {
-			return nil, err
-		}
-		if out == nil {
-			out = new(O)
-		}
-		return out, nil
-	}
-}
-
-func handleNoInput[O any](call func(context.Context) (*O, error)) awsproto.Handler {
-	return func(ctx context.Context, _ []byte) (any, error) {
-		out, err := call(ctx)
-		if !isNil(err) {
-			return nil, err
-		}
-		if out == nil {
-			out = new(O)
-		}
-		return out, nil
-	}
-}
-
-func handleNoInputNoOutput(call func(context.Context) error) awsproto.Handler {
-	return func(ctx context.Context, _ []byte) (any, error) {
-		if err := call(ctx); !isNil(err) {
-			return nil, err
-		}
-		return nil, nil
-	}
-}
-
-func handleNoOutput[I any](call func(context.Context, *I) error) awsproto.Handler {
-	return func(ctx context.Context, body []byte) (any, error) {
-		in := new(I)
-		if err := decode(body, in); err != nil {
-			return nil, err
-		}
-		if err := call(ctx, in); !isNil(err) {
-			return nil, err
-		}
-		return nil, nil
-	}
-}
-
-// decode unmarshals a JSON request body into in; an empty body is an empty input. Errors are
-// SerializationExceptions whose messages name JSON members and kinds, never Go types.
-func decode(body []byte, in any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	err := json.Unmarshal(body, in)
-	if err == nil {
-		return nil
-	}
-	var syntax *json.SyntaxError
-	var kind *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return awsproto.ErrSerialization("Invalid JSON in request body")
-	case errors.As(err, &kind) && kind.Field == "":
-		return awsproto.ErrSerialization("Cannot deserialize value: the request body must be a JSON object")
-	case errors.As(err, &kind):
-		return awsproto.ErrSerialization("Cannot deserialize value of member %s: unexpected JSON %s", kind.Field, kind.Value)
-	}
-	return awsproto.ErrSerialization("Cannot deserialize value: %s", err.Error())
-}
-
-// isNil reports whether err is nil or a nil *awsproto.Error stored in the error interface.
-func isNil(err error) bool {
-	e, ok := err.(*awsproto.Error)
-	return err == nil || ok && e == nil
 }

@@ -3,10 +3,7 @@
 package stsapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 )
@@ -80,62 +77,16 @@ func (Unimplemented) GetWebIdentityToken(context.Context, *GetWebIdentityTokenRe
 // the input, calls api and returns the output.
 func Handlers(api API) map[string]awsproto.Handler {
 	return map[string]awsproto.Handler{
-		"AssumeRole":                 handle(api.AssumeRole),
-		"AssumeRoleWithSAML":         handle(api.AssumeRoleWithSAML),
-		"AssumeRoleWithWebIdentity":  handle(api.AssumeRoleWithWebIdentity),
-		"AssumeRoot":                 handle(api.AssumeRoot),
-		"DecodeAuthorizationMessage": handle(api.DecodeAuthorizationMessage),
-		"GetAccessKeyInfo":           handle(api.GetAccessKeyInfo),
-		"GetCallerIdentity":          handle(api.GetCallerIdentity),
-		"GetDelegatedAccessToken":    handle(api.GetDelegatedAccessToken),
-		"GetFederationToken":         handle(api.GetFederationToken),
-		"GetSessionToken":            handle(api.GetSessionToken),
-		"GetWebIdentityToken":        handle(api.GetWebIdentityToken),
+		"AssumeRole":                 awsproto.Handle(api.AssumeRole),
+		"AssumeRoleWithSAML":         awsproto.Handle(api.AssumeRoleWithSAML),
+		"AssumeRoleWithWebIdentity":  awsproto.Handle(api.AssumeRoleWithWebIdentity),
+		"AssumeRoot":                 awsproto.Handle(api.AssumeRoot),
+		"DecodeAuthorizationMessage": awsproto.Handle(api.DecodeAuthorizationMessage),
+		"GetAccessKeyInfo":           awsproto.Handle(api.GetAccessKeyInfo),
+		"GetCallerIdentity":          awsproto.Handle(api.GetCallerIdentity),
+		"GetDelegatedAccessToken":    awsproto.Handle(api.GetDelegatedAccessToken),
+		"GetFederationToken":         awsproto.Handle(api.GetFederationToken),
+		"GetSessionToken":            awsproto.Handle(api.GetSessionToken),
+		"GetWebIdentityToken":        awsproto.Handle(api.GetWebIdentityToken),
 	}
-}
-
-func handle[I, O any](call func(context.Context, *I) (*O, error)) awsproto.Handler {
-	return func(ctx context.Context, body []byte) (any, error) {
-		in := new(I)
-		if err := decode(body, in); err != nil {
-			return nil, err
-		}
-		out, err := call(ctx, in)
-		if !isNil(err) {
-			return nil, err
-		}
-		if out == nil {
-			out = new(O)
-		}
-		return out, nil
-	}
-}
-
-// decode unmarshals a JSON request body into in; an empty body is an empty input. Errors are
-// SerializationExceptions whose messages name JSON members and kinds, never Go types.
-func decode(body []byte, in any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	err := json.Unmarshal(body, in)
-	if err == nil {
-		return nil
-	}
-	var syntax *json.SyntaxError
-	var kind *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return awsproto.ErrSerialization("Invalid JSON in request body")
-	case errors.As(err, &kind) && kind.Field == "":
-		return awsproto.ErrSerialization("Cannot deserialize value: the request body must be a JSON object")
-	case errors.As(err, &kind):
-		return awsproto.ErrSerialization("Cannot deserialize value of member %s: unexpected JSON %s", kind.Field, kind.Value)
-	}
-	return awsproto.ErrSerialization("Cannot deserialize value: %s", err.Error())
-}
-
-// isNil reports whether err is nil or a nil *awsproto.Error stored in the error interface.
-func isNil(err error) bool {
-	e, ok := err.(*awsproto.Error)
-	return err == nil || ok && e == nil
 }
