@@ -5,10 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
+	"github.com/orgconfig/orgconfig/internal/store"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -33,40 +30,6 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int64
-	name    string
-	sql     string
-}
-
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, n := range names {
-		base := strings.TrimPrefix(n, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.ParseInt(num, 10, 64)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration file %q: name must be NNNN_name.sql", n)
-		}
-		b, err := fs.ReadFile(fsys, n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("migrations %q and %q have the same version", out[i-1].name, out[i].name)
-		}
-	}
-	return out, nil
-}
-
 // isRaceOnCreate reports the errors two concurrent CREATE TABLE IF NOT EXISTS can raise on
 // PostgreSQL: a unique violation in the catalog, "relation already exists" (42P07), or "type
 // already exists" (42710, the table's row type losing the same race).
@@ -76,7 +39,7 @@ func isRaceOnCreate(err error) bool {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := store.LoadMigrations(migrationFiles)
 	if err != nil {
 		return err
 	}
@@ -101,37 +64,37 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := pgxQueryRow(ctx, s.pool, `SELECT coalesce(max(version), 0) FROM schema_migrations`, nil, &newest); err != nil {
 		return err
 	}
-	if len(ms) > 0 && newest > ms[len(ms)-1].version {
+	if len(ms) > 0 && newest > ms[len(ms)-1].Version {
 		return fmt.Errorf("database schema version %d is newer than this binary's %d; refusing to use it",
-			newest, ms[len(ms)-1].version)
+			newest, ms[len(ms)-1].Version)
 	}
 	for _, m := range ms {
 		err := s.retry(ctx, func() error { return s.applyMigration(ctx, m) })
 		if err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
 }
 
-func (s *Store) applyMigration(ctx context.Context, m migration) error {
+func (s *Store) applyMigration(ctx context.Context, m store.Migration) error {
 	return pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error {
 		var lock int64
 		if err := pgxQueryRow(ctx, t, `SELECT version FROM schema_migrations WHERE version = 0 FOR UPDATE`, nil, &lock); err != nil {
 			return fmt.Errorf("taking the migration lock: %w", err)
 		}
 		var n int64
-		if err := pgxQueryRow(ctx, t, `SELECT count(*) FROM schema_migrations WHERE version = $1`, []any{m.version}, &n); err != nil {
+		if err := pgxQueryRow(ctx, t, `SELECT count(*) FROM schema_migrations WHERE version = $1`, []any{m.Version}, &n); err != nil {
 			return err
 		}
 		if n > 0 {
 			return nil
 		}
-		if _, err := t.Exec(ctx, m.sql); err != nil {
+		if _, err := t.Exec(ctx, m.SQL); err != nil {
 			return err
 		}
 		_, err := t.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-			m.version, m.name, time.Now().UnixMilli())
+			m.Version, m.Name, time.Now().UnixMilli())
 		return err
 	})
 }
