@@ -257,6 +257,10 @@ func ingestTarget(ctx context.Context, o *Options, t *Target, scopes []ingestSco
 			ferror string
 		)
 		next.Store(1)
+		stopProfile, err := startProfile(o, t, &Call{Name: "config-PutResourceConfig"}, conc, 0)
+		if err != nil {
+			return notes, err
+		}
 		for range conc {
 			wg.Add(1)
 			go func() {
@@ -284,6 +288,7 @@ func ingestTarget(ctx context.Context, o *Options, t *Target, scopes []ingestSco
 		}
 		wg.Wait()
 		el := time.Since(start)
+		stopProfile()
 		r.transport.CloseIdleConnections()
 		slices.Sort(lats)
 		rate := float64(len(lats)) / el.Seconds()

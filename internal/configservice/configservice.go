@@ -42,6 +42,7 @@ type Service struct {
 	jobs    *jobs.Runner
 	regions *regions.Set
 	opts    Options
+	ingest  ingester
 }
 
 // New returns the AWS Config service and registers its background job kinds on runner.

@@ -339,9 +339,8 @@ func (s *Service) importInput(it *fileItem, o *ImportOptions, fileAccount, fileR
 	}, ""
 }
 
-// writeImportBatch records one batch in one store write. When RecordItemTx refuses an item (an
-// AWS error: an invalid value), the batch is written again item by item so that only the
-// refused items are skipped.
+// writeImportBatch records one batch in one store write. An item that recording refuses (an
+// invalid value) is skipped with its reason; the others are written.
 func (s *Service) writeImportBatch(ctx context.Context, b importBatch, o *ImportOptions, sum *ImportSummary) error {
 	for reason, n := range b.skipped {
 		sum.skip(reason, n)
@@ -359,32 +358,26 @@ func (s *Service) writeImportBatch(ctx context.Context, b importBatch, o *Import
 		items = append(items, in)
 	}
 	if len(items) > 0 {
-		err := s.store.Write(ctx, func(tx store.Tx) error {
-			for i := range items {
-				if err := s.RecordItemTx(tx, items[i]); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil && awsproto.AsError(err) == nil {
+		ws := make([]*itemWrite, len(items))
+		for i := range items {
+			ws[i] = &itemWrite{in: items[i]}
+		}
+		if err := s.store.Write(ctx, func(tx store.Tx) error { return s.recordBatchTx(tx, ws) }); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
-		if err != nil {
-			kept := items[:0]
-			for i := range items {
-				err := s.store.Write(ctx, func(tx store.Tx) error { return s.RecordItemTx(tx, items[i]) })
-				if e := awsproto.AsError(err); e != nil {
-					sum.skip(fmt.Sprintf("refused: %s: %s", e.Code, e.Message), 1)
-					continue
+		kept := items[:0]
+		for i, w := range ws {
+			if w.err != nil {
+				reason := "refused: " + w.err.Error()
+				if e := awsproto.AsError(w.err); e != nil {
+					reason = fmt.Sprintf("refused: %s: %s", e.Code, e.Message)
 				}
-				if err != nil {
-					return fmt.Errorf("import: %w", err)
-				}
-				kept = append(kept, items[i])
+				sum.skip(reason, 1)
+				continue
 			}
-			items = kept
+			kept = append(kept, items[i])
 		}
+		items = kept
 	}
 	for i := range items {
 		sum.Counts[ImportKey{items[i].Account, items[i].Region, items[i].ResourceType}]++

@@ -3,7 +3,6 @@ package configservice
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"strconv"
@@ -59,16 +58,6 @@ type ItemInput struct {
 	// StateID, when not empty, forces the configurationStateId (import). It must be a decimal
 	// number greater than the resource's previous state ID.
 	StateID string
-
-	// known carries state the caller already read in the same transaction (the previous
-	// item, the recorder), so RecordItemTx does not read it again. Nil: read it.
-	known *knownState
-}
-
-// knownState is state of the resource's (account, region) already read in the transaction.
-type knownState struct {
-	prev     *configapi.ConfigurationItem // nil: no current item
-	recorder *Recorder                    // nil: no recorder
 }
 
 // IsGlobalType reports whether resourceType is one of the global IAM types, recorded with
@@ -100,38 +89,38 @@ func deletedStatus(st configapi.ConfigurationItemStatus) bool {
 // later, ResourceNotRecorded (without configuration) when the recording group does not cover the
 // type, ResourceDeleted / ResourceDeletedNotRecorded for deletions. Configuration state IDs are
 // epoch milliseconds, bumped when needed so they strictly increase per resource. It does not
-// check that a recorder is running: that is the writer's decision.
+// check that a recorder is running: that is the writer's decision. Several items are best
+// recorded together with recordBatchTx.
 func (s *Service) RecordItemTx(tx store.Tx, in ItemInput) error {
-	if in.Account == "" || in.Region == "" || in.ResourceType == "" || in.ResourceID == "" {
-		return fmt.Errorf("configservice: RecordItemTx: account, region, resource type and id are required")
+	w := &itemWrite{in: in}
+	if err := s.recordBatchTx(tx, []*itemWrite{w}); err != nil {
+		return err
 	}
-	scope := Scope(in.Account, in.Region)
-	var prev *configapi.ConfigurationItem
-	if in.known != nil {
-		prev = in.known.prev
-	} else {
-		var err error
-		prev, err = GetItemTx(tx, in.Account, in.Region, in.ResourceType, in.ResourceID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
+	return w.err
+}
+
+// plannedItem is what recording one state of a resource writes.
+type plannedItem struct {
+	body   []byte // the new current item, as stored
+	histID string // its history record's id
+	live   bool   // its status is not a deletion
+}
+
+// planItem computes the item that recording in over prev (nil: the resource has no current
+// item) produces, and whether anything is to be written at all. recorded tells whether the
+// recording group covers the type; it is consulted only when in.Status is empty. now is the
+// capture time when in.CaptureTime is zero.
+func planItem(in ItemInput, prev *configapi.ConfigurationItem, recorded bool, now time.Time) (plannedItem, bool, error) {
+	if in.Account == "" || in.Region == "" || in.ResourceType == "" || in.ResourceID == "" {
+		return plannedItem{}, false, fmt.Errorf("configservice: recording an item: account, region, resource type and id are required")
 	}
 	prevLive := prev != nil && !deletedStatus(prev.ConfigurationItemStatus)
 	if in.Deleted && !prevLive && in.Status == "" {
-		return nil // nothing to delete
+		return plannedItem{}, false, nil // nothing to delete
 	}
 
 	status := configapi.ConfigurationItemStatus(in.Status)
 	if status == "" {
-		var recorded bool
-		if in.known != nil {
-			recorded = in.known.recorder != nil && in.known.recorder.Covers(in.Region, in.ResourceType)
-		} else {
-			var err error
-			if recorded, err = s.RecordsTypeTx(tx, in.Account, in.Region, in.ResourceType); err != nil {
-				return err
-			}
-		}
 		switch {
 		case in.Deleted && recorded:
 			status = configapi.ConfigurationItemStatusResourceDeleted
@@ -148,16 +137,16 @@ func (s *Service) RecordItemTx(tx store.Tx, in ItemInput) error {
 
 	ci, err := buildItem(in, status, prev)
 	if err != nil {
-		return err
+		return plannedItem{}, false, err
 	}
 	if prevLive && !deletedStatus(status) && sameContent(prev, ci) &&
 		(status == configapi.ConfigurationItemStatusOk || status == prev.ConfigurationItemStatus) {
-		return nil
+		return plannedItem{}, false, nil
 	}
 
 	capture := in.CaptureTime
 	if capture.IsZero() {
-		capture = s.clock.Now()
+		capture = now
 	}
 	capture = capture.UTC().Truncate(time.Millisecond)
 	var prevState int64
@@ -172,7 +161,7 @@ func (s *Service) RecordItemTx(tx store.Tx, in ItemInput) error {
 	if in.StateID != "" {
 		n, err := strconv.ParseInt(in.StateID, 10, 64)
 		if err != nil {
-			return fmt.Errorf("configservice: RecordItemTx: state ID %q is not a number", in.StateID)
+			return plannedItem{}, false, fmt.Errorf("configservice: recording an item: state ID %q is not a number", in.StateID)
 		}
 		state = n
 	}
@@ -184,21 +173,13 @@ func (s *Service) RecordItemTx(tx store.Tx, in ItemInput) error {
 
 	body, err := json.Marshal(ci)
 	if err != nil {
-		return err
+		return plannedItem{}, false, err
 	}
-	if err := tx.Put(KindItem, scope, itemID(in.ResourceType, in.ResourceID), body); err != nil {
-		return err
-	}
-	if err := tx.Put(KindHistory, scope, historyID(in.ResourceType, in.ResourceID, capture, ci.ConfigurationStateId), body); err != nil {
-		return err
-	}
-	switch live := !deletedStatus(status); {
-	case live && !prevLive:
-		return addCountTx(tx, scope, in.ResourceType, 1)
-	case !live && prevLive:
-		return addCountTx(tx, scope, in.ResourceType, -1)
-	}
-	return nil
+	return plannedItem{
+		body:   body,
+		histID: historyID(in.ResourceType, in.ResourceID, capture, ci.ConfigurationStateId),
+		live:   !deletedStatus(status),
+	}, true, nil
 }
 
 // buildItem renders in as the API's configuration item, without capture time and state ID.
@@ -281,29 +262,6 @@ func sameContent(a, b *configapi.ConfigurationItem) bool {
 
 type countBody struct {
 	Count int64 `json:"count"`
-}
-
-func addCountTx(tx store.Tx, scope, resourceType string, delta int64) error {
-	var c countBody
-	b, err := tx.Get(KindCount, scope, resourceType)
-	switch {
-	case err == nil:
-		if err := json.Unmarshal(b, &c); err != nil {
-			return fmt.Errorf("configservice: decode count %s %s: %w", scope, resourceType, err)
-		}
-	case !errors.Is(err, store.ErrNotFound):
-		return err
-	}
-	c.Count += delta
-	if c.Count <= 0 {
-		_, err := tx.Delete(KindCount, scope, resourceType)
-		return err
-	}
-	b, err = json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	return tx.Put(KindCount, scope, resourceType, b)
 }
 
 // TypeCount is the number of live resources of one type in an (account, region).

@@ -89,43 +89,35 @@ func (s *Service) PutResourceConfig(ctx context.Context, in *configapi.PutResour
 	if len(in.Configuration) > maxConfigurationBytes {
 		return configapi.ErrValidation("1 validation error detected: Value at 'configuration' failed to satisfy constraint: Member must have length less than or equal to %d", maxConfigurationBytes)
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(in.Configuration), &obj); err != nil || obj == nil {
+	if !isJSONObject(in.Configuration) {
 		return configapi.ErrValidation("The configuration of resource %s is not a valid JSON object.", in.ResourceId)
 	}
-	return s.store.Write(ctx, func(tx store.Tx) error {
-		rec, err := s.RecorderTx(tx, account, region)
-		if err != nil {
-			return err
+	item := ItemInput{
+		Account: account, Region: region, ResourceType: in.ResourceType, ResourceID: in.ResourceId,
+		ResourceName: in.ResourceName, Configuration: json.RawMessage(in.Configuration), Tags: in.Tags,
+		CaptureTime: s.clock.Now(),
+	}
+	// Plan the item of a new resource here, in the caller's goroutine: the shared write then
+	// only has to check that the resource is indeed new.
+	fresh, _, err := planItem(item, nil, true, item.CaptureTime)
+	if err != nil {
+		return err
+	}
+	return s.record(ctx, &itemWrite{in: item, mode: modePut, fresh: &fresh})
+}
+
+// isJSONObject reports whether s is valid JSON whose value is an object.
+func isJSONObject(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{':
+			return json.Valid([]byte(s))
 		}
-		if rec == nil || !rec.Recording {
-			return noRunningRecorder()
-		}
-		prev, err := GetItemTx(tx, account, region, in.ResourceType, in.ResourceId)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		if prev == nil || deletedStatus(prev.ConfigurationItemStatus) {
-			counts, err := CountsTx(tx, account, region)
-			if err != nil {
-				return err
-			}
-			var active int64
-			for _, c := range counts {
-				if isCustomType(c.ResourceType) {
-					active += c.Count
-				}
-			}
-			if active >= maxActiveCustomResources {
-				return configapi.ErrMaxActiveResourcesExceeded("You have reached the limit of %d active custom resources in your account.", maxActiveCustomResources)
-			}
-		}
-		return s.RecordItemTx(tx, ItemInput{
-			Account: account, Region: region, ResourceType: in.ResourceType, ResourceID: in.ResourceId,
-			ResourceName: in.ResourceName, Configuration: json.RawMessage(in.Configuration), Tags: in.Tags,
-			known: &knownState{prev: prev, recorder: rec},
-		})
-	})
+		return false
+	}
+	return false
 }
 
 // DeleteResourceConfig records the deletion of a third-party resource.
@@ -137,22 +129,9 @@ func (s *Service) DeleteResourceConfig(ctx context.Context, in *configapi.Delete
 	if err := checkCustomType(in.ResourceType); err != nil {
 		return err
 	}
-	return s.store.Write(ctx, func(tx store.Tx) error {
-		running, err := s.RecordingTx(tx, account, region)
-		if err != nil {
-			return err
-		}
-		if !running {
-			return noRunningRecorder()
-		}
-		prev, err := GetItemTx(tx, account, region, in.ResourceType, in.ResourceId)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && deletedStatus(prev.ConfigurationItemStatus)) {
-			return resourceNotDiscovered(in.ResourceType, in.ResourceId)
-		}
-		if err != nil {
-			return err
-		}
-		return s.RecordItemTx(tx, ItemInput{Account: account, Region: region, ResourceType: in.ResourceType, ResourceID: in.ResourceId, Deleted: true})
+	return s.record(ctx, &itemWrite{
+		in:   ItemInput{Account: account, Region: region, ResourceType: in.ResourceType, ResourceID: in.ResourceId, Deleted: true},
+		mode: modeDelete,
 	})
 }
 

@@ -211,6 +211,11 @@ func saveRecorderTx(tx store.Tx, account, region string, r *Recorder) error {
 	if err := tx.Put(KindRecorder, Scope(account, region), r.Name, b); err != nil {
 		return err
 	}
+	if !r.ServiceLinked() {
+		if err := tx.Put(KindCustomerRecorder, Scope(account, region), "", b); err != nil {
+			return err
+		}
+	}
 	return tx.Put(KindRecorderRegion, account, region+"\x00"+r.Name, nil)
 }
 
@@ -218,6 +223,11 @@ func saveRecorderTx(tx store.Tx, account, region string, r *Recorder) error {
 func deleteRecorderTx(tx store.Tx, account, region, name string) error {
 	if _, err := tx.Delete(KindRecorder, Scope(account, region), name); err != nil {
 		return err
+	}
+	if !strings.HasPrefix(name, serviceLinkedPrefix) {
+		if _, err := tx.Delete(KindCustomerRecorder, Scope(account, region), ""); err != nil {
+			return err
+		}
 	}
 	_, err := tx.Delete(KindRecorderRegion, account, region+"\x00"+name)
 	return err

@@ -80,6 +80,15 @@ type Tx interface {
 	// Put creates or replaces a record. It is idempotent.
 	Put(kind, scope, id string, body []byte) error
 
+	// GetMany returns the bodies of the records keys, in the order of keys, with a nil entry
+	// for a missing record (a present record with an empty body has a non-nil empty entry). It
+	// reads what Get would, in as few statements as the backend allows.
+	GetMany(keys []Key) ([][]byte, error)
+
+	// PutMany is Put of every record in order (a later record with the same key as an earlier
+	// one wins), in as few statements as the backend allows.
+	PutMany(recs []Record) error
+
 	// Create creates a record, or returns ErrExists if one with the same key exists.
 	Create(kind, scope, id string, body []byte) error
 
@@ -212,4 +221,32 @@ type JobQueue interface {
 
 	// CountJobs returns the number of jobs selected by f (After and Limit are ignored).
 	CountJobs(ctx context.Context, f JobFilter) (int, error)
+}
+
+// DedupeLast returns recs without the records whose key appears again later in recs, keeping
+// the order of the rest: the records a PutMany of recs leaves. It returns recs itself when no
+// key repeats.
+func DedupeLast(recs []Record) []Record {
+	if len(recs) < 2 {
+		return recs
+	}
+	seen := make(map[Key]int, len(recs))
+	dup := false
+	for i, r := range recs {
+		k := Key{r.Kind, r.Scope, r.ID}
+		if _, ok := seen[k]; ok {
+			dup = true
+		}
+		seen[k] = i
+	}
+	if !dup {
+		return recs
+	}
+	out := make([]Record, 0, len(seen))
+	for i, r := range recs {
+		if seen[Key{r.Kind, r.Scope, r.ID}] == i {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -3,8 +3,12 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go"
 
 	"github.com/orgconfig/orgconfig/internal/testserver"
 )
@@ -30,6 +35,7 @@ func TestConfigItems(t *testing.T) {
 			{"HistoryPagination", testItemsHistoryPagination},
 			{"DiscoveryPaginationAndCounts", testItemsDiscovery},
 			{"BatchGet", testItemsBatchGet},
+			{"ConcurrentWrites", testItemsConcurrentWrites},
 		} {
 			t.Run(c.name, func(t *testing.T) { c.fn(t, backend(t)) })
 		}
@@ -464,4 +470,116 @@ func testItemsBatchGet(t *testing.T, backend testserver.Option) {
 	}
 	_, err = cfg.BatchGetResourceConfig(ctx, &configservice.BatchGetResourceConfigInput{ResourceKeys: keys})
 	apiError(t, err, "ValidationException", 400)
+}
+
+// testItemsConcurrentWrites sends PutResourceConfig and DeleteResourceConfig from many clients
+// at once (they share store writes): writes refused in a region without a recorder leave the
+// others alone, every acknowledged change of one resource is in its history with strictly
+// increasing state IDs, and the counts match the items.
+func testItemsConcurrentWrites(t *testing.T, backend testserver.Option) {
+	srv := testserver.Start(t, backend)
+	cfg := configservice.NewFromConfig(srv.Config(itemsRegion))
+	other := configservice.NewFromConfig(srv.Config("eu-west-1")) // no recorder there
+	startRecording(t, cfg)
+	ctx := context.Background()
+	const (
+		workers = 12
+		each    = 10
+		typ     = "Acme::Fleet::Drone"
+	)
+	var (
+		wg         sync.WaitGroup
+		sharedPuts atomic.Int64
+		unexpected = make(chan error, workers*each*3)
+	)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				id := fmt.Sprintf("drone-%02d-%02d", w, i)
+				if err := putCustom(t, cfg, typ, id, fmt.Sprintf(`{"w":%d,"i":%d}`, w, i)); err != nil {
+					unexpected <- fmt.Errorf("put %s: %w", id, err)
+				}
+				if err := putCustom(t, cfg, typ, "shared", fmt.Sprintf(`{"by":%d,"i":%d}`, w, i)); err != nil {
+					unexpected <- fmt.Errorf("put shared: %w", err)
+				} else {
+					sharedPuts.Add(1)
+				}
+				if err := putCustom(t, other, typ, id, `{}`); !isCode(err, "NoRunningConfigurationRecorderException") {
+					unexpected <- fmt.Errorf("put in a region without a recorder: %v", err)
+				}
+				if i%2 == 1 {
+					if _, err := cfg.DeleteResourceConfig(ctx, &configservice.DeleteResourceConfigInput{
+						ResourceType: aws.String(typ), ResourceId: aws.String(id),
+					}); err != nil {
+						unexpected <- fmt.Errorf("delete %s: %w", id, err)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(unexpected)
+	for err := range unexpected {
+		t.Error(err)
+	}
+
+	// Live: the even-numbered drones of every worker, and the shared one.
+	wantLive := int64(workers*each/2 + 1)
+	counts, err := cfg.GetDiscoveredResourceCounts(ctx, &configservice.GetDiscoveredResourceCountsInput{ResourceTypes: []string{typ}})
+	if err != nil {
+		t.Fatalf("GetDiscoveredResourceCounts: %v", err)
+	}
+	if counts.TotalDiscoveredResources != wantLive {
+		t.Errorf("TotalDiscoveredResources = %d, want %d", counts.TotalDiscoveredResources, wantLive)
+	}
+	var listed int64
+	p := configservice.NewListDiscoveredResourcesPaginator(cfg, &configservice.ListDiscoveredResourcesInput{ResourceType: cfgtypes.ResourceType(typ)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("ListDiscoveredResources: %v", err)
+		}
+		listed += int64(len(page.ResourceIdentifiers))
+	}
+	if listed != wantLive {
+		t.Errorf("ListDiscoveredResources listed %d, want %d", listed, wantLive)
+	}
+
+	var hist []cfgtypes.ConfigurationItem
+	hp := configservice.NewGetResourceConfigHistoryPaginator(cfg, &configservice.GetResourceConfigHistoryInput{
+		ResourceType: cfgtypes.ResourceType(typ), ResourceId: aws.String("shared"), ChronologicalOrder: cfgtypes.ChronologicalOrderForward,
+	})
+	for hp.HasMorePages() {
+		page, err := hp.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("GetResourceConfigHistory: %v", err)
+		}
+		hist = append(hist, page.ConfigurationItems...)
+	}
+	// Every acknowledged put changed the content (each is distinct), so each is in the history.
+	if int64(len(hist)) != sharedPuts.Load() {
+		t.Errorf("history of shared has %d items, want %d", len(hist), sharedPuts.Load())
+	}
+	var prev int64
+	for i, ci := range hist {
+		n, err := strconv.ParseInt(aws.ToString(ci.ConfigurationStateId), 10, 64)
+		if err != nil || n <= prev {
+			t.Fatalf("history[%d] state ID %q after %d: not strictly increasing", i, aws.ToString(ci.ConfigurationStateId), prev)
+		}
+		prev = n
+		want := cfgtypes.ConfigurationItemStatusOk
+		if i == 0 {
+			want = cfgtypes.ConfigurationItemStatusResourceDiscovered
+		}
+		if ci.ConfigurationItemStatus != want {
+			t.Errorf("history[%d] status %s, want %s", i, ci.ConfigurationItemStatus, want)
+		}
+	}
+}
+
+func isCode(err error, code string) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == code
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/orgconfig/orgconfig/internal/store"
 )
@@ -101,4 +103,89 @@ func (s *Store) GetMany(ctx context.Context, keys []store.Key) ([][]byte, error)
 		return nil, wrapErr(err)
 	}
 	return out, nil
+}
+
+// manyQueries caches the text of the statements of GetMany and PutMany by size.
+var manyQueries sync.Map // string (op + size) -> string
+
+func cachedQuery(op string, n int, build func(int) string) string {
+	key := op + strconv.Itoa(n)
+	if v, ok := manyQueries.Load(key); ok {
+		return v.(string)
+	}
+	q := build(n)
+	manyQueries.Store(key, q)
+	return q
+}
+
+// maxPutManyStatement is the most rows one INSERT of PutMany carries (4 parameters each).
+const maxPutManyStatement = 64
+
+func putManyQuery(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO records (kind, scope, id, body) VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?)")
+	}
+	b.WriteString(" ON CONFLICT (kind, scope, id) DO UPDATE SET body = excluded.body")
+	return b.String()
+}
+
+// GetMany reads the records with one UNION ALL statement per 128 keys, inside the transaction.
+func (t *tx) GetMany(keys []store.Key) ([][]byte, error) {
+	out := make([][]byte, len(keys))
+	for start := 0; start < len(keys); start += maxGetManyStatement {
+		chunk := keys[start:min(start+maxGetManyStatement, len(keys))]
+		args := make([]any, 0, 3*len(chunk))
+		for _, k := range chunk {
+			args = append(args, k.Kind, k.Scope, k.ID)
+		}
+		rows, err := t.query(cachedQuery("get", len(chunk), getManyQuery), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var (
+				i    int
+				body []byte
+			)
+			if err := rows.Scan(&i, &body); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if i < 0 || i >= len(chunk) {
+				rows.Close()
+				return nil, fmt.Errorf("sqlite store: GetMany: row index %d out of range", i)
+			}
+			out[start+i] = nonNil(body)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, wrapErr(err)
+		}
+	}
+	return out, nil
+}
+
+// PutMany upserts the records with one multi-row INSERT per 64 records.
+func (t *tx) PutMany(recs []store.Record) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	recs = store.DedupeLast(recs)
+	for start := 0; start < len(recs); start += maxPutManyStatement {
+		chunk := recs[start:min(start+maxPutManyStatement, len(recs))]
+		args := make([]any, 0, 4*len(chunk))
+		for _, r := range chunk {
+			args = append(args, r.Kind, r.Scope, r.ID, nonNil(r.Body))
+		}
+		if _, err := t.exec(cachedQuery("put", len(chunk), putManyQuery), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -139,6 +139,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	wq.Add("_pragma", "journal_mode(WAL)")
 	wq.Add("_pragma", "synchronous("+sync+")")
 	wq.Add("_pragma", "foreign_keys(1)")
+	// Statement and savepoint journals stay in memory: the writer's transactions are short,
+	// and spilling them to a temporary file costs an open, writes and a close per batch.
+	wq.Add("_pragma", "temp_store(MEMORY)")
 	s.wdb, err = sql.Open("sqlite", base+"?"+wq.Encode())
 	if err != nil {
 		return nil, err
@@ -335,14 +338,18 @@ func (s *Store) runBatch(batch []*writeReq) {
 	}
 	var fatal error
 	committed := 0
+	// A lone Write needs no savepoint: if it fails, the whole transaction is rolled back.
+	savepoints := len(batch) > 1
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			results[i].err = err
 			continue
 		}
-		if err := s.exec("SAVEPOINT w"); err != nil {
-			fatal = err
-			break
+		if savepoints {
+			if err := s.exec("SAVEPOINT w"); err != nil {
+				fatal = err
+				break
+			}
 		}
 		// The statements of fn ignore cancellation: SQLite implements it with
 		// sqlite3_interrupt, which rolls back the whole transaction, and so the whole batch.
@@ -352,6 +359,9 @@ func (s *Store) runBatch(batch []*writeReq) {
 		t.done = true
 		if res.err != nil || res.panicked {
 			results[i] = res
+			if !savepoints {
+				break // nothing else in the transaction: it is rolled back below
+			}
 			if err := s.exec("ROLLBACK TO w"); err != nil {
 				fatal = err
 				break
@@ -360,9 +370,11 @@ func (s *Store) runBatch(batch []*writeReq) {
 			ok[i] = true
 			committed++
 		}
-		if err := s.exec("RELEASE w"); err != nil {
-			fatal = err
-			break
+		if savepoints {
+			if err := s.exec("RELEASE w"); err != nil {
+				fatal = err
+				break
+			}
 		}
 	}
 	switch {

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"GetMany", testGetMany},
 		{"GetManyLarge", testGetManyLarge},
 		{"GetManyConsistentSnapshot", testGetManyConsistent},
+		{"TxGetManyPutMany", testTxGetManyPutMany},
 
 		{"JobEnqueueClaimComplete", testJobEnqueueClaimComplete},
 		{"JobDefaultsAndValidation", testJobDefaults},
@@ -1519,5 +1520,83 @@ func testGetManyConsistent(t *testing.T, s store.Store) {
 	close(stop)
 	if err := <-werr; err != nil {
 		t.Fatalf("writer: %v", err)
+	}
+}
+
+// testTxGetManyPutMany checks the batch methods of Tx: PutMany is Put in order (the last record
+// of a repeated key wins), GetMany sees the transaction's own writes, both work past one
+// statement's worth of keys, and a read-only Tx refuses PutMany.
+func testTxGetManyPutMany(t *testing.T, s store.Store) {
+	put(t, s, "tm", "s", "old", "OLD")
+	var recs []store.Record
+	for i := range 150 {
+		recs = append(recs, store.Record{Kind: "tm", Scope: "s", ID: fmt.Sprintf("id-%03d", i), Body: []byte(fmt.Sprint("v", i))})
+	}
+	recs = append(recs,
+		store.Record{Kind: "tm", Scope: "s", ID: "old", Body: []byte("NEW")},
+		store.Record{Kind: "tm", Scope: "s", ID: "id-007", Body: []byte("seven again")},
+		store.Record{Kind: "tm", Scope: "s", ID: "nil", Body: nil},
+		store.Record{Kind: "tm", Scope: "other", ID: "id-001", Body: []byte("other scope")},
+	)
+	keys := []store.Key{{Kind: "tm", Scope: "s", ID: "missing"}}
+	for i := range 150 {
+		keys = append(keys, store.Key{Kind: "tm", Scope: "s", ID: fmt.Sprintf("id-%03d", i)})
+	}
+	keys = append(keys, store.Key{Kind: "tm", Scope: "s", ID: "old"}, store.Key{Kind: "tm", Scope: "s", ID: "nil"},
+		store.Key{Kind: "tm", Scope: "other", ID: "id-001"})
+	check := func(out [][]byte) {
+		t.Helper()
+		if len(out) != len(keys) {
+			t.Fatalf("GetMany returned %d values for %d keys", len(out), len(keys))
+		}
+		if out[0] != nil {
+			t.Errorf("missing key: got %q, want nil", out[0])
+		}
+		for i := range 150 {
+			want := fmt.Sprint("v", i)
+			if i == 7 {
+				want = "seven again"
+			}
+			if string(out[1+i]) != want {
+				t.Errorf("id-%03d = %q, want %q", i, out[1+i], want)
+			}
+		}
+		if got := string(out[151]); got != "NEW" {
+			t.Errorf("old = %q, want NEW", got)
+		}
+		if out[152] == nil || len(out[152]) != 0 {
+			t.Errorf("nil body = %q (nil %v), want empty non-nil", out[152], out[152] == nil)
+		}
+		if got := string(out[153]); got != "other scope" {
+			t.Errorf("other scope = %q", got)
+		}
+	}
+	write(t, s, func(tx store.Tx) error {
+		if err := tx.PutMany(recs); err != nil {
+			return err
+		}
+		out, err := tx.GetMany(keys)
+		if err != nil {
+			return err
+		}
+		check(out)
+		return tx.PutMany(nil)
+	})
+	read(t, s, func(tx store.Tx) error {
+		out, err := tx.GetMany(keys)
+		if err != nil {
+			return err
+		}
+		check(out)
+		if out, err := tx.GetMany(nil); err != nil || len(out) != 0 {
+			t.Errorf("GetMany(nil) = %q, %v", out, err)
+		}
+		if err := tx.PutMany(recs[:1]); !errors.Is(err, store.ErrReadOnly) {
+			t.Errorf("PutMany in a read-only Tx = %v, want ErrReadOnly", err)
+		}
+		return nil
+	})
+	if n := count(t, s, "tm", "s"); n != 152 {
+		t.Errorf("Count = %d, want 152", n)
 	}
 }
