@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -145,7 +146,8 @@ func startIngestOrgconfig(ctx context.Context, o *Options) (*Target, []ingestSco
 	done := serveLabeled("server", srv, ln)
 	return &Target{
 		Name: targetOrgconfig, Endpoint: "http://" + ln.Addr().String(), Creds: credentials(benchKey, benchSecret),
-		Note: "in-process internal/server, SQLite (synchronous=FULL) in " + dir + ", strict SigV4, logging off, history kept",
+		Note: "in-process internal/server, SQLite (synchronous=" + strings.ToUpper(cmp.Or(os.Getenv("ORGCONFIG_SQLITE_SYNCHRONOUS"), "full")) +
+			") in " + dir + ", strict SigV4, logging off, history kept",
 		close: func() error {
 			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
