@@ -48,6 +48,9 @@ type Service struct {
 // New returns the AWS Config service and registers its background job kinds on runner.
 func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, iamSvc *iam.Service, orgs *organizations.Service, runner *jobs.Runner, rs *regions.Set, opts Options) *Service {
 	s := &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc, orgs: orgs, jobs: runner, regions: rs, opts: opts}
+	if runner != nil {
+		runner.Register(jobRetention, s.runRetention)
+	}
 	if iamSvc != nil {
 		// AWS Config records the account's IAM roles, users and policies when a recorder covers them.
 		iamSvc.OnChange(s.recordIAMChangeTx)

@@ -428,17 +428,23 @@ func HistoryTx(tx store.Tx, account, region, resourceType, resourceID string, ea
 	return out, nil
 }
 
-// PruneHistoryTx deletes the history items of (account, region) captured before cutoff,
-// keeping each resource's current item (and its latest history entry), as retention does.
-// It returns the number of deleted entries.
-func PruneHistoryTx(tx store.Tx, account, region string, cutoff time.Time) (int, error) {
-	scope := Scope(account, region)
-	recs, err := tx.List(KindHistory, scope, "", 0)
+// pruneHistoryPageTx deletes, among up to limit history entries of scope after the cursor after
+// (in id order: by resource, then chronologically), those captured before cutoff, keeping each
+// resource's latest entry (it is the current item), as retention does. It returns the number
+// of deleted entries and the cursor of the next page ("" after the last one).
+func pruneHistoryPageTx(tx store.Tx, scope string, cutoff time.Time, after string, limit int) (int, string, error) {
+	// One more than the page: the last entry of the page is kept if the next one belongs to
+	// another resource.
+	recs, err := tx.List(KindHistory, scope, after, limit+1)
 	if err != nil {
-		return 0, err
+		return 0, "", err
+	}
+	next := ""
+	if len(recs) > limit {
+		next = recs[limit-1].ID
 	}
 	n := 0
-	for i, r := range recs {
+	for i, r := range recs[:min(len(recs), limit)] {
 		parts := strings.Split(r.ID, "\x00")
 		if len(parts) != 4 {
 			continue
@@ -447,14 +453,13 @@ func PruneHistoryTx(tx store.Tx, account, region string, cutoff time.Time) (int,
 		if err != nil || !time.UnixMilli(ms).Before(cutoff) {
 			continue
 		}
-		// Keep the latest entry of each resource: it is the current item.
 		if i+1 == len(recs) || !strings.HasPrefix(recs[i+1].ID, parts[0]+"\x00"+parts[1]+"\x00") {
-			continue
+			continue // the resource's latest entry
 		}
 		if _, err := tx.Delete(KindHistory, scope, r.ID); err != nil {
-			return n, err
+			return n, "", err
 		}
 		n++
 	}
-	return n, nil
+	return n, next, nil
 }

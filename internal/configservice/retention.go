@@ -21,8 +21,8 @@ type retentionRec struct {
 }
 
 // RetentionDaysTx returns the retention period in days of (account, region), or 0 when there
-// is no retention configuration (AWS then keeps history for 2557 days). Pruning
-// (PruneHistoryTx) drops history older than that.
+// is no retention configuration (AWS then keeps history for 2557 days). The retention job
+// (runRetention) drops history older than that.
 func (s *Service) RetentionDaysTx(tx store.Tx, account, region string) (int, error) {
 	r, err := retentionTx(tx, account, region)
 	if err != nil || r == nil {
@@ -70,7 +70,10 @@ func (s *Service) PutRetentionConfiguration(ctx context.Context, in *configapi.P
 		if err != nil {
 			return err
 		}
-		return tx.Put(KindRetention, Scope(account, region), retentionName, b)
+		if err := tx.Put(KindRetention, Scope(account, region), retentionName, b); err != nil {
+			return err
+		}
+		return s.enqueueRetentionTx(tx, account, region, s.clock.Now())
 	})
 	if err != nil {
 		return nil, err
@@ -133,4 +136,72 @@ func (s *Service) DeleteRetentionConfiguration(ctx context.Context, in *configap
 		}
 		return nil
 	})
+}
+
+// jobRetention prunes the history of one (account, region) to its retention period, then
+// schedules itself again retentionInterval later, for as long as the retention configuration
+// exists. It is enqueued by PutRetentionConfiguration.
+const jobRetention = "config-retention"
+
+// retentionInterval is how often history is pruned (AWS deletes expired items daily).
+const retentionInterval = 24 * time.Hour
+
+// retentionPage is the number of history entries one pruning transaction looks at.
+const retentionPage = 1000
+
+type retentionJob struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+}
+
+func (s *Service) enqueueRetentionTx(tx store.Tx, account, region string, at time.Time) error {
+	b, err := json.Marshal(retentionJob{Account: account, Region: region})
+	if err != nil {
+		return err
+	}
+	return tx.Enqueue(store.Job{Kind: jobRetention, Key: Scope(account, region), Payload: b, RunAt: at})
+}
+
+// runRetention deletes the history entries older than the retention period, a page per
+// transaction (each page is idempotent: a retried job starts over harmlessly), keeping every
+// resource's latest entry, and schedules the next run in the transaction that completes it.
+func (s *Service) runRetention(ctx context.Context, job store.Job) error {
+	var p retentionJob
+	if err := json.Unmarshal(job.Payload, &p); err != nil {
+		return fmt.Errorf("configservice: retention job payload: %w", err)
+	}
+	scope := Scope(p.Account, p.Region)
+	for after := ""; ; {
+		done, cursor := false, ""
+		err := s.store.Write(ctx, func(tx store.Tx) error {
+			done, cursor = false, ""
+			r, err := retentionTx(tx, p.Account, p.Region)
+			if err != nil {
+				return err
+			}
+			if r == nil { // deleted: nothing more to do
+				done = true
+				return tx.CompleteJob(job.Lease())
+			}
+			now := s.clock.Now()
+			cutoff := now.Add(-time.Duration(r.Days) * 24 * time.Hour)
+			_, next, err := pruneHistoryPageTx(tx, scope, cutoff, after, retentionPage)
+			if err != nil {
+				return err
+			}
+			if next != "" {
+				cursor = next
+				return nil
+			}
+			done = true
+			if err := s.enqueueRetentionTx(tx, p.Account, p.Region, now.Add(retentionInterval)); err != nil {
+				return err
+			}
+			return tx.CompleteJob(job.Lease())
+		})
+		if err != nil || done {
+			return err
+		}
+		after = cursor
+	}
 }

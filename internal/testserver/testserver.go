@@ -4,14 +4,20 @@
 package testserver
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/orgconfig/orgconfig/internal/clock"
@@ -110,13 +116,53 @@ func (s *Server) Config(region string) aws.Config {
 // ConfigFor returns an aws.Config for the given credentials. Retries are off so that every
 // test sees exactly the server's first answer.
 func (s *Server) ConfigFor(region, akid, secret, token string) aws.Config {
+	client := &http.Client{Timeout: 30 * time.Second}
+	if m, ok := s.Options.Clock.(*clock.Manual); ok {
+		// The server checks signatures against its own clock: sign with it, so that a test
+		// may move the clock by days and keep calling.
+		client.Transport = &resigner{clock: m, creds: aws.Credentials{AccessKeyID: akid, SecretAccessKey: secret, SessionToken: token}}
+	}
 	return aws.Config{
 		Region:           region,
 		Credentials:      credentials.NewStaticCredentialsProvider(akid, secret, token),
 		BaseEndpoint:     aws.String(s.Endpoint),
 		RetryMaxAttempts: 1,
-		HTTPClient:       &http.Client{Timeout: 30 * time.Second},
+		HTTPClient:       client,
 	}
+}
+
+// resigner signs every request again at the time of a manual clock, keeping the service and
+// region of the SDK's signature.
+type resigner struct {
+	clock *clock.Manual
+	creds aws.Credentials
+}
+
+func (r *resigner) RoundTrip(req *http.Request) (*http.Response, error) {
+	auth := req.Header.Get("Authorization")
+	_, scope, ok := strings.Cut(auth, "Credential=")
+	parts := strings.Split(scope, "/")
+	if !ok || len(parts) < 5 {
+		return http.DefaultTransport.RoundTrip(req)
+	}
+	region, service := parts[2], parts[3]
+	var body []byte
+	if req.Body != nil {
+		var err error
+		if body, err = io.ReadAll(req.Body); err != nil {
+			return nil, err
+		}
+		req.Body.Close()
+	}
+	out := req.Clone(req.Context())
+	out.Body = io.NopCloser(bytes.NewReader(body))
+	out.Header.Del("Authorization")
+	out.Header.Del("X-Amz-Date")
+	sum := sha256.Sum256(body)
+	if err := v4.NewSigner().SignHTTP(req.Context(), r.creds, out, hex.EncodeToString(sum[:]), service, region, r.clock.Now()); err != nil {
+		return nil, err
+	}
+	return http.DefaultTransport.RoundTrip(out)
 }
 
 // Backend makes a fresh, empty store for one test and returns the option that selects it; the

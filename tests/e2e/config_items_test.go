@@ -18,6 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 
+	"github.com/orgconfig/orgconfig/internal/clock"
+	"github.com/orgconfig/orgconfig/internal/server"
+	"github.com/orgconfig/orgconfig/internal/store"
 	"github.com/orgconfig/orgconfig/internal/testserver"
 )
 
@@ -36,6 +39,7 @@ func TestConfigItems(t *testing.T) {
 			{"DiscoveryPaginationAndCounts", testItemsDiscovery},
 			{"BatchGet", testItemsBatchGet},
 			{"ConcurrentWrites", testItemsConcurrentWrites},
+			{"RetentionPrunesHistory", testItemsRetention},
 		} {
 			t.Run(c.name, func(t *testing.T) { c.fn(t, backend(t)) })
 		}
@@ -582,4 +586,81 @@ func testItemsConcurrentWrites(t *testing.T, backend testserver.Option) {
 func isCode(err error, code string) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == code
+}
+
+// testItemsRetention: with a 30-day retention configuration, the retention job (driven by a
+// manual clock and the job queue) drops history older than 30 days but keeps every resource's
+// current item, runs again daily, and stops once the configuration is deleted.
+func testItemsRetention(t *testing.T, backend testserver.Option) {
+	clk := clock.NewManual(time.Now().UTC().Truncate(time.Millisecond))
+	srv := testserver.Start(t, backend, testserver.WithClock(clk), func(o *server.Options) { o.NoJobLoop = true })
+	cfg := configservice.NewFromConfig(srv.Config(itemsRegion))
+	ctx := context.Background()
+	startRecording(t, cfg)
+	const typ = "Acme::Fleet::Hangar"
+	day := 24 * time.Hour
+	put := func(id, conf string) {
+		t.Helper()
+		if err := putCustom(t, cfg, typ, id, conf); err != nil {
+			t.Fatalf("PutResourceConfig %s: %v", id, err)
+		}
+	}
+	history := func(id string) int {
+		t.Helper()
+		out, err := cfg.GetResourceConfigHistory(ctx, &configservice.GetResourceConfigHistoryInput{
+			ResourceType: cfgtypes.ResourceType(typ), ResourceId: aws.String(id), Limit: 100,
+		})
+		if err != nil {
+			t.Fatalf("GetResourceConfigHistory %s: %v", id, err)
+		}
+		return len(out.ConfigurationItems)
+	}
+	runJobs := func() {
+		t.Helper()
+		if _, err := srv.Jobs().RunDue(ctx); err != nil {
+			t.Fatalf("RunDue: %v", err)
+		}
+	}
+	put("busy", `{"v":1}`) // day 0
+	put("quiet", `{"v":1}`)
+	clk.Advance(10 * day)
+	put("busy", `{"v":2}`) // day 10
+	clk.Advance(25 * day)
+	put("busy", `{"v":3}`) // day 35
+	if n := history("busy"); n != 3 {
+		t.Fatalf("history before retention: %d items, want 3", n)
+	}
+	if _, err := cfg.PutRetentionConfiguration(ctx, &configservice.PutRetentionConfigurationInput{RetentionPeriodInDays: aws.Int32(30)}); err != nil {
+		t.Fatal(err)
+	}
+	runJobs()
+	if n := history("busy"); n != 2 {
+		t.Errorf("history of busy after retention: %d items, want 2 (days 10 and 35)", n)
+	}
+	if n := history("quiet"); n != 1 {
+		t.Errorf("history of quiet after retention: %d items, want 1 (its current item, however old)", n)
+	}
+	// The job comes back daily: a day later, the day-10 item is 26 days old and stays.
+	clk.Advance(day + time.Minute)
+	runJobs()
+	if n := history("busy"); n != 2 {
+		t.Errorf("history of busy a day later: %d items, want 2", n)
+	}
+	clk.Advance(5 * day) // day 41: the day-10 item is 31 days old, but the job runs daily
+	runJobs()
+	if n := history("busy"); n != 1 {
+		t.Errorf("history of busy at day 41: %d items, want 1", n)
+	}
+	if _, err := cfg.DeleteRetentionConfiguration(ctx, &configservice.DeleteRetentionConfigurationInput{RetentionConfigurationName: aws.String("default")}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(2 * day)
+	runJobs()
+	n, err := srv.Store().CountJobs(ctx, store.JobFilter{Kind: "config-retention"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d retention jobs left after the configuration was deleted", n)
+	}
 }
