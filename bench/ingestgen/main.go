@@ -9,7 +9,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -22,9 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
-	"github.com/orgconfig/orgconfig/internal/api/configapi"
-	"github.com/orgconfig/orgconfig/internal/awsproto"
-	cs "github.com/orgconfig/orgconfig/internal/configservice"
+	"github.com/orgconfig/orgconfig/bench/gen"
 )
 
 func main() {
@@ -48,62 +45,14 @@ func main() {
 	}
 }
 
-// generate writes a snapshot of n items: EC2 instances, S3 buckets and security groups with
-// realistic configuration objects (~1 KB each), tags and relationships.
+// generate writes a snapshot of n items (gen.Snapshot) to path.
 func generate(n, accounts int, region, path string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	w := cs.NewSnapshotWriter(f, "00000000-0000-4000-8000-000000000001")
-	capture := time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)
-	for i := range n {
-		acct := "111111111111"
-		if a := i % accounts; a > 0 {
-			acct = fmt.Sprintf("%012d", 200000000000+a-1)
-		}
-		ci := &configapi.ConfigurationItem{
-			Version: "1.3", AccountId: acct, AwsRegion: region,
-			ConfigurationItemStatus:      configapi.ConfigurationItemStatusResourceDiscovered,
-			ConfigurationItemCaptureTime: awsproto.NewTime(capture.Add(time.Duration(i) * time.Millisecond)),
-			ConfigurationStateId:         fmt.Sprint(capture.UnixMilli() + int64(i)),
-			Tags:                         map[string]string{"env": []string{"prod", "dev", "test"}[i%3], "team": fmt.Sprintf("team-%d", i%40)},
-		}
-		var conf any
-		switch i % 3 {
-		case 0:
-			id := fmt.Sprintf("i-%017x", i)
-			ci.ResourceType, ci.ResourceId, ci.AvailabilityZone = "AWS::EC2::Instance", id, region+"a"
-			ci.Arn = "arn:aws:ec2:" + region + ":" + acct + ":instance/" + id
-			ci.Relationships = []configapi.Relationship{{ResourceType: "AWS::EC2::VPC", ResourceId: fmt.Sprintf("vpc-%08x", i%100), RelationshipName: "Is contained in Vpc"}}
-			conf = map[string]any{"instanceId": id, "instanceType": []string{"t3.micro", "m5.large", "c6g.xlarge"}[(i/3)%3], "imageId": "ami-0abcdef1234567890",
-				"state": map[string]any{"code": 16, "name": "running"}, "placement": map[string]any{"availabilityZone": region + "a", "tenancy": "default"},
-				"privateIpAddress": fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), "vpcId": fmt.Sprintf("vpc-%08x", i%100),
-				"securityGroups":      []any{map[string]any{"groupId": fmt.Sprintf("sg-%08x", i%500), "groupName": "web"}},
-				"blockDeviceMappings": []any{map[string]any{"deviceName": "/dev/xvda", "ebs": map[string]any{"volumeId": fmt.Sprintf("vol-%017x", i), "deleteOnTermination": true}}},
-				"monitoring":          map[string]any{"state": "disabled"}, "ebsOptimized": false, "launchTime": "2026-01-10T09:00:00.000Z"}
-		case 1:
-			name := fmt.Sprintf("bucket-%s-%d", acct, i)
-			ci.ResourceType, ci.ResourceId, ci.ResourceName, ci.AvailabilityZone = "AWS::S3::Bucket", name, name, "Regional"
-			ci.Arn = "arn:aws:s3:::" + name
-			conf = map[string]any{"name": name, "owner": map[string]any{"id": strings.Repeat("a1", 32)}, "creationDate": "2025-11-02T08:00:00.000Z"}
-			ci.SupplementaryConfiguration = map[string]string{"BucketVersioningConfiguration": `{"status":"Enabled","isMfaDeleteEnabled":null}`,
-				"PublicAccessBlockConfiguration": `{"blockPublicAcls":true,"ignorePublicAcls":true,"blockPublicPolicy":true,"restrictPublicBuckets":true}`}
-		default:
-			id := fmt.Sprintf("sg-%017x", i)
-			ci.ResourceType, ci.ResourceId, ci.AvailabilityZone = "AWS::EC2::SecurityGroup", id, "Not Applicable"
-			ci.Arn = "arn:aws:ec2:" + region + ":" + acct + ":security-group/" + id
-			conf = map[string]any{"groupId": id, "groupName": fmt.Sprintf("sg-%d", i), "description": "generated", "vpcId": fmt.Sprintf("vpc-%08x", i%100),
-				"ipPermissions": []any{map[string]any{"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "ipRanges": []any{"0.0.0.0/0"}}}}
-		}
-		b, _ := json.Marshal(conf)
-		ci.Configuration = string(b)
-		if err := w.Write(ci); err != nil {
-			return err
-		}
-	}
-	if err := w.Close(); err != nil {
+	if err := gen.Snapshot(f, n, gen.Accounts(accounts), region); err != nil {
 		return err
 	}
 	st, err := f.Stat()

@@ -29,6 +29,7 @@ type serveCommand struct {
 	maxAccounts  int
 	snapshotDir  string
 	sqliteSync   string
+	lambdaEndpts string
 	logLevel     string
 	logFormat    string
 }
@@ -50,6 +51,7 @@ writes them to <data-dir>/root-credentials (mode 0600) and prints the export lin
 	stringFlag(fs, &c.extraRegions, "extra-regions", "ORGCONFIG_EXTRA_REGIONS", "", "comma-separated regions to accept for AWS Config beyond AWS's list")
 	stringFlag(fs, &c.sqliteSync, "sqlite-synchronous", "ORGCONFIG_SQLITE_SYNCHRONOUS", "full", "embedded store durability: full (survives machine crashes) or normal (survives process crashes such as kill -9, fewer fsyncs)")
 	stringFlag(fs, &c.snapshotDir, "snapshot-dir", "ORGCONFIG_SNAPSHOT_DIR", "", "directory standing in for delivery channels' S3 buckets (default <data-dir>/snapshots)")
+	stringFlag(fs, &c.lambdaEndpts, "lambda-endpoints", "ORGCONFIG_LAMBDA_ENDPOINTS", "", "comma-separated FUNCTION_ARN=URL pairs (FUNCTION_ARN may be *): where the events of CUSTOM_LAMBDA Config rules are POSTed; the endpoint answers with PutEvaluations")
 	intFlag(fs, &c.maxAccounts, "max-accounts-per-organization", "ORGCONFIG_MAX_ACCOUNTS_PER_ORGANIZATION", 10, "default account quota of an organization (AWS's default: 10)")
 	stringFlag(fs, &c.logLevel, "log-level", "ORGCONFIG_LOG_LEVEL", "info", "debug, info, warn or error")
 	stringFlag(fs, &c.logFormat, "log-format", "ORGCONFIG_LOG_FORMAT", "text", "text or json")
@@ -59,7 +61,21 @@ writes them to <data-dir>/root-credentials (mode 0600) and prints the export lin
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
 	}
-	return nil
+	_, err := parseLambdaEndpoints(c.lambdaEndpts)
+	return err
+}
+
+// parseLambdaEndpoints parses FUNCTION_ARN=URL pairs separated by commas.
+func parseLambdaEndpoints(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, pair := range splitList(s) {
+		arn, u, ok := strings.Cut(pair, "=")
+		if !ok || arn == "" || !(strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")) {
+			return nil, fmt.Errorf("lambda endpoint %q: want FUNCTION_ARN=http(s)://host/path", pair)
+		}
+		out[arn] = u
+	}
+	return out, nil
 }
 
 func (c *serveCommand) logger() (*slog.Logger, error) {
@@ -82,12 +98,17 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	lambdaEndpoints, err := parseLambdaEndpoints(c.lambdaEndpts)
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(ctx, server.Options{
 		DataDir: c.dataDir, DatabaseURL: c.databaseURL,
 		AccountID: c.accountID, RootAccessKeyID: c.rootKeyID, RootSecretAccessKey: c.rootSecret,
 		Auth: c.authMode, DefaultAccountID: c.defaultAcct, ExtraRegions: splitList(c.extraRegions),
 		MaxAccountsPerOrganization: c.maxAccounts, SnapshotDir: c.snapshotDir, SQLiteSynchronous: c.sqliteSync,
-		Logger: log, Version: buildVersion(),
+		LambdaEndpoints: lambdaEndpoints,
+		Logger:          log, Version: buildVersion(),
 	})
 	if err != nil {
 		return err

@@ -59,6 +59,8 @@ type scopeState struct {
 	custom          int64
 	customLoaded    bool
 	customDirty     bool
+	rules           bool     // the scope has Config rules
+	changed         []string // itemIDs of the resources whose item changed
 }
 
 // recordBatchTx records every write of ws, in order, in tx: one GetMany reads the scopes'
@@ -85,6 +87,7 @@ func (s *Service) recordBatchTx(tx store.Tx, ws []*itemWrite) error {
 			scopes[scope] = &scopeState{account: w.in.Account, region: w.in.Region}
 			scopeIdx[scope] = key(KindCustomerRecorder, scope, "")
 			key(KindCustomCount, scope, "")
+			key(KindRulesActive, scope, "")
 		}
 		ik := scope + "\x00" + itemID(w.in.ResourceType, w.in.ResourceID)
 		if _, ok := items[ik]; !ok {
@@ -126,6 +129,7 @@ func (s *Service) recordBatchTx(tx store.Tx, ws []*itemWrite) error {
 			}
 			sc.custom, sc.customLoaded = c.Count, true
 		}
+		sc.rules = vals[i+2] != nil
 	}
 	recorder := func(sc *scopeState) (*Recorder, error) {
 		if !sc.recLoaded {
@@ -223,6 +227,9 @@ func (s *Service) recordBatchTx(tx store.Tx, ws []*itemWrite) error {
 			continue
 		}
 		cur[ik] = p.body
+		if sc.rules {
+			sc.changed = append(sc.changed, itemID(in.ResourceType, in.ResourceID))
+		}
 		out = append(out,
 			store.Record{Kind: KindItem, Scope: scope, ID: itemID(in.ResourceType, in.ResourceID), Body: p.body},
 			store.Record{Kind: KindHistory, Scope: scope, ID: p.histID, Body: p.body})
@@ -252,6 +259,11 @@ func (s *Service) recordBatchTx(tx store.Tx, ws []*itemWrite) error {
 			b, _ := json.Marshal(countBody{Count: n})
 			out = append(out, store.Record{Kind: KindCount, Scope: ck[0], ID: ck[1], Body: b})
 		} else if _, err := tx.Delete(KindCount, ck[0], ck[1]); err != nil {
+			return err
+		}
+	}
+	for _, sc := range scopes {
+		if err := s.markChangedTx(tx, sc.account, sc.region, sc.changed); err != nil {
 			return err
 		}
 	}

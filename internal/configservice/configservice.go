@@ -1,7 +1,9 @@
 // Package configservice implements AWS Config in every account and region: configuration
 // recorders and delivery channels, configuration items with their history, discovery, the
-// import of native resource types and snapshot delivery. Later: rules, evaluations,
-// aggregators, organization rules and conformance packs.
+// import of native resource types and snapshot delivery; Config rules with their evaluation
+// (managed rules, Guard policies, Lambda rules through HTTP endpoints), results and compliance,
+// proactive evaluation and remediation records. Later: aggregators, organization rules and
+// conformance packs.
 //
 // Every Config object lives in exactly one (account, region): the caller's account and the
 // region of the request's signature (call.From(ctx)). Records use scope Scope(account, region).
@@ -9,6 +11,8 @@ package configservice
 
 import (
 	"context"
+	"net/http"
+	"sync/atomic"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
 	"github.com/orgconfig/orgconfig/internal/auth"
@@ -28,6 +32,11 @@ type Options struct {
 	// SnapshotDir is the directory that stands in for delivery channels' S3 buckets:
 	// DeliverConfigSnapshot writes <SnapshotDir>/<bucket>/<prefix>/AWSLogs/... files there.
 	SnapshotDir string
+	// LambdaEndpoints maps Lambda function ARNs ("*": any function) to the HTTP endpoints that
+	// receive the invocation events of CUSTOM_LAMBDA rules (see lambda.go).
+	LambdaEndpoints map[string]string
+	// HTTPClient delivers those events (http.DefaultClient when nil).
+	HTTPClient *http.Client
 }
 
 // Service implements configapi.API.
@@ -43,6 +52,8 @@ type Service struct {
 	regions *regions.Set
 	opts    Options
 	ingest  ingester
+	// tokenKeyCache is the HMAC key of result tokens, once read from the store.
+	tokenKeyCache atomic.Pointer[[]byte]
 }
 
 // New returns the AWS Config service and registers its background job kinds on runner.
@@ -50,6 +61,7 @@ func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, ia
 	s := &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc, orgs: orgs, jobs: runner, regions: rs, opts: opts}
 	if runner != nil {
 		runner.Register(jobRetention, s.runRetention)
+		s.registerEvaluationJobs()
 	}
 	if iamSvc != nil {
 		// AWS Config records the account's IAM roles, users and policies when a recorder covers them.

@@ -19,8 +19,8 @@ import (
 // IAM calls recordIAMChangeTx inside its own write transaction (iam.Service.OnChange), so the
 // item commits with the change.
 
-// notApplicable is the availabilityZone of resources that have none.
-const notApplicable = "Not Applicable"
+// noAvailabilityZone is the availabilityZone of resources that have none.
+const noAvailabilityZone = "Not Applicable"
 
 // iamTypes maps IAM change kinds to Config resource types.
 var iamTypes = map[string]configapi.ResourceType{
@@ -224,7 +224,7 @@ func roleItem(tx store.Tx, r *iam.Role) (*ItemInput, error) {
 		return nil, err
 	}
 	return &ItemInput{Account: r.Account, ResourceType: string(configapi.ResourceTypeAwsIamRole), ResourceID: r.RoleID,
-		ResourceName: r.Name, ARN: r.ARN, AvailabilityZone: notApplicable, ResourceCreationTime: r.Created,
+		ResourceName: r.Name, ARN: r.ARN, AvailabilityZone: noAvailabilityZone, ResourceCreationTime: r.Created,
 		Configuration: b, Tags: tags, Relationships: rels}, nil
 }
 
@@ -258,7 +258,7 @@ func userItem(tx store.Tx, u *iam.User) (*ItemInput, error) {
 		return nil, err
 	}
 	return &ItemInput{Account: u.Account, ResourceType: string(configapi.ResourceTypeAwsIamUser), ResourceID: u.UserID,
-		ResourceName: u.Name, ARN: u.ARN, AvailabilityZone: notApplicable, ResourceCreationTime: u.Created,
+		ResourceName: u.Name, ARN: u.ARN, AvailabilityZone: noAvailabilityZone, ResourceCreationTime: u.Created,
 		Configuration: b, Tags: tags, Relationships: rels}, nil
 }
 
@@ -303,6 +303,6 @@ func policyItem(p *iam.Policy) (*ItemInput, error) {
 		return nil, err
 	}
 	return &ItemInput{Account: p.Account, ResourceType: string(configapi.ResourceTypeAwsIamPolicy), ResourceID: p.PolicyID,
-		ResourceName: p.Name, ARN: p.ARN, AvailabilityZone: notApplicable, ResourceCreationTime: p.Created,
+		ResourceName: p.Name, ARN: p.ARN, AvailabilityZone: noAvailabilityZone, ResourceCreationTime: p.Created,
 		Configuration: b, Tags: tags}, nil
 }

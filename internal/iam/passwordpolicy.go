@@ -86,3 +86,13 @@ func (s *Service) DeleteAccountPasswordPolicy(ctx context.Context) error {
 		return nil
 	})
 }
+
+// PasswordPolicyTx returns the password policy of account, or nil when it has none (AWS Config's
+// IAM_PASSWORD_POLICY rule reads it).
+func PasswordPolicyTx(tx store.Tx, account string) (*iamapi.PasswordPolicy, error) {
+	pp, err := getJSON[iamapi.PasswordPolicy](tx, KindPasswordPolicy, account, passwordPolicyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return pp, err
+}

@@ -41,6 +41,9 @@ type Options struct {
 	// SnapshotDir stands in for delivery channels' S3 buckets (DeliverConfigSnapshot); default
 	// <DataDir>/snapshots.
 	SnapshotDir string
+	// LambdaEndpoints maps Lambda function ARNs ("*": every function) to the HTTP endpoints that
+	// receive the invocation events of CUSTOM_LAMBDA Config rules.
+	LambdaEndpoints map[string]string
 	// SQLiteSynchronous is the embedded store's synchronous mode: "full" (the default: a
 	// commit survives a crash of the process and of the machine) or "normal" (WAL mode: a commit
 	// survives a crash of the process, such as kill -9, but the last commits may be lost on

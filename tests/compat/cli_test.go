@@ -103,7 +103,7 @@ func TestCLIUnimplementedOperation(t *testing.T) {
 		args     []string
 		code, op string
 	}{
-		{[]string{"configservice", "describe-remediation-exceptions", "--config-rule-name", "r"}, "NotImplementedException", "DescribeRemediationExceptions"},
+		{[]string{"configservice", "get-stored-query", "--query-name", "q"}, "NotImplementedException", "GetStoredQuery"},
 		{[]string{"iam", "list-saml-providers"}, "NotImplemented", "ListSAMLProviders"},
 	} {
 		t.Run(tc.op, func(t *testing.T) {

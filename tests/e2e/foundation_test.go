@@ -145,9 +145,9 @@ func testUnimplementedOperationFailsAtOnce(t *testing.T, backend testserver.Opti
 	cfg.RetryMaxAttempts = 3
 	cfg.HTTPClient = &http.Client{Transport: ct}
 
-	_, err := configservice.NewFromConfig(cfg).DescribeRemediationExceptions(ctx, &configservice.DescribeRemediationExceptionsInput{ConfigRuleName: aws.String("r")})
+	_, err := configservice.NewFromConfig(cfg).GetStoredQuery(ctx, &configservice.GetStoredQueryInput{QueryName: aws.String("q")})
 	ae := apiError(t, err, "NotImplementedException", 400)
-	if !strings.Contains(ae.ErrorMessage(), "DescribeRemediationExceptions") {
+	if !strings.Contains(ae.ErrorMessage(), "GetStoredQuery") {
 		t.Errorf("message does not name the operation: %q", ae.ErrorMessage())
 	}
 	if n := ct.n.Load(); n != 1 {
