@@ -27,6 +27,13 @@ func Accounts(n int) []string {
 // EC2 instances, S3 buckets and security groups in equal parts, with realistic configuration
 // objects (~1 KB each), tags (env, team) and relationships.
 func Snapshot(out io.Writer, n int, accounts []string, region string) error {
+	return SnapshotRevision(out, n, accounts, region, 0)
+}
+
+// SnapshotRevision is Snapshot of a later state of the same resources: with revision > 0 every
+// item has one more tag, "revision", so importing it changes every resource (capture times move
+// revision hours later).
+func SnapshotRevision(out io.Writer, n int, accounts []string, region string, revision int) error {
 	w := cs.NewSnapshotWriter(out, "00000000-0000-4000-8000-000000000001")
 	capture := time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)
 	for i := range n {
@@ -37,6 +44,11 @@ func Snapshot(out io.Writer, n int, accounts []string, region string) error {
 			ConfigurationItemCaptureTime: awsproto.NewTime(capture.Add(time.Duration(i) * time.Millisecond)),
 			ConfigurationStateId:         fmt.Sprint(capture.UnixMilli() + int64(i)),
 			Tags:                         map[string]string{"env": []string{"prod", "dev", "test"}[i%3], "team": fmt.Sprintf("team-%d", i%40)},
+		}
+		if revision > 0 {
+			ci.Tags["revision"] = fmt.Sprint(revision)
+			ci.ConfigurationItemCaptureTime = awsproto.NewTime(ci.ConfigurationItemCaptureTime.Time.Add(time.Duration(revision) * time.Hour))
+			ci.ConfigurationStateId = fmt.Sprint(ci.ConfigurationItemCaptureTime.Time.UnixMilli())
 		}
 		var conf any
 		switch i % 3 {
