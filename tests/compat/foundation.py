@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""boto3 version of orgconfig's foundation checks (tests/e2e/foundation_test.go).
+"""boto3 version of orgconfig's foundation checks (tests/e2e/foundation_test.go), and a tour
+of Config rules through boto3's shapes.
 
 Run by tests/compat (TestBoto3Foundation) against a server the Go test started:
 
@@ -184,6 +185,50 @@ def model_validation(env):
                  "ValidationError", 400)
 
 
+def config_rules(env, account):
+    """Config rules through boto3: botocore parses every answer against the model."""
+    c = env.client("config")
+    try:
+        c.put_configuration_recorder(ConfigurationRecorder={
+            "name": "default",
+            "roleARN": f"arn:aws:iam::{account}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+            "recordingGroup": {"allSupported": True}})
+        c.put_config_rule(ConfigRule={
+            "ConfigRuleName": "required-tags",
+            "Source": {"Owner": "AWS", "SourceIdentifier": "REQUIRED_TAGS"},
+            "InputParameters": json.dumps({"tag1Key": "team"}),
+            "Scope": {"ComplianceResourceTypes": ["AWS::EC2::Volume"]}})
+        rules = c.describe_config_rules(ConfigRuleNames=["required-tags"])["ConfigRules"]
+        check("config.DescribeConfigRules", len(rules) == 1 and rules[0]["ConfigRuleId"].startswith("config-rule-")
+              and rules[0]["ConfigRuleState"] == "ACTIVE", repr(rules))
+        st = c.describe_config_rule_evaluation_status(ConfigRuleNames=["required-tags"])["ConfigRulesEvaluationStatus"]
+        check("config.DescribeConfigRuleEvaluationStatus", len(st) == 1 and "FirstActivatedTime" in st[0]
+              and isinstance(st[0]["FirstActivatedTime"], datetime.datetime), repr(st))
+        comp = c.describe_compliance_by_config_rule(ConfigRuleNames=["required-tags"])["ComplianceByConfigRules"]
+        check("config.DescribeComplianceByConfigRule", len(comp) == 1
+              and comp[0]["Compliance"]["ComplianceType"] in ("INSUFFICIENT_DATA", "COMPLIANT", "NON_COMPLIANT"), repr(comp))
+        summary = c.get_compliance_summary_by_config_rule()["ComplianceSummary"]
+        check("config.GetComplianceSummaryByConfigRule", "CompliantResourceCount" in summary, repr(summary))
+        out = c.put_evaluations(ResultToken="test", TestMode=True, Evaluations=[{
+            "ComplianceResourceType": "AWS::EC2::Volume", "ComplianceResourceId": "vol-1",
+            "ComplianceType": "COMPLIANT", "OrderingTimestamp": datetime.datetime.now(datetime.timezone.utc)}])
+        check("config.PutEvaluations[TestMode]", out.get("FailedEvaluations") == [], repr(out))
+    except Exception as e:  # noqa: BLE001
+        check("config.rules", False, f"{type(e).__name__}: {e}")
+        return
+    expect_error("config.PutConfigRule[unknown identifier]",
+                 lambda: c.put_config_rule(ConfigRule={"ConfigRuleName": "x",
+                                                       "Source": {"Owner": "AWS", "SourceIdentifier": "NOPE"}}),
+                 "InvalidParameterValueException", 400, contains="NOPE")
+    expect_error("config.PutEvaluations[forged token]",
+                 lambda: c.put_evaluations(ResultToken="forged", Evaluations=[{
+                     "ComplianceResourceType": "AWS::EC2::Volume", "ComplianceResourceId": "vol-1",
+                     "ComplianceType": "COMPLIANT", "OrderingTimestamp": datetime.datetime.now(datetime.timezone.utc)}]),
+                 "InvalidResultTokenException", 400)
+    c.delete_config_rule(ConfigRuleName="required-tags")
+    check("config.DeleteConfigRule", True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--endpoint", required=True, help="orgconfig's URL, http://127.0.0.1:PORT")
@@ -199,6 +244,7 @@ def main():
     authentication_failures(env)
     unimplemented(env)
     model_validation(env)
+    config_rules(env, args.account_id)
 
     if failures:
         for f in failures:
