@@ -30,6 +30,7 @@ type serveCommand struct {
 	snapshotDir  string
 	sqliteSync   string
 	lambdaEndpts string
+	aggDelay     string
 	logLevel     string
 	logFormat    string
 }
@@ -52,6 +53,7 @@ writes them to <data-dir>/root-credentials (mode 0600) and prints the export lin
 	stringFlag(fs, &c.sqliteSync, "sqlite-synchronous", "ORGCONFIG_SQLITE_SYNCHRONOUS", "full", "embedded store durability: full (survives machine crashes) or normal (survives process crashes such as kill -9, fewer fsyncs)")
 	stringFlag(fs, &c.snapshotDir, "snapshot-dir", "ORGCONFIG_SNAPSHOT_DIR", "", "directory standing in for delivery channels' S3 buckets (default <data-dir>/snapshots)")
 	stringFlag(fs, &c.lambdaEndpts, "lambda-endpoints", "ORGCONFIG_LAMBDA_ENDPOINTS", "", "comma-separated FUNCTION_ARN=URL pairs (FUNCTION_ARN may be *): where the events of CUSTOM_LAMBDA Config rules are POSTed; the endpoint answers with PutEvaluations")
+	stringFlag(fs, &c.aggDelay, "aggregator-data-delay", "ORGCONFIG_AGGREGATOR_DATA_DELAY", "24h", "how long aggregators keep showing the data of a source that lost its entitlement (AWS: 24h)")
 	intFlag(fs, &c.maxAccounts, "max-accounts-per-organization", "ORGCONFIG_MAX_ACCOUNTS_PER_ORGANIZATION", 10, "default account quota of an organization (AWS's default: 10)")
 	stringFlag(fs, &c.logLevel, "log-level", "ORGCONFIG_LOG_LEVEL", "info", "debug, info, warn or error")
 	stringFlag(fs, &c.logFormat, "log-format", "ORGCONFIG_LOG_FORMAT", "text", "text or json")
@@ -60,6 +62,9 @@ writes them to <data-dir>/root-credentials (mode 0600) and prints the export lin
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	if d, err := time.ParseDuration(c.aggDelay); err != nil || d <= 0 {
+		return fmt.Errorf("aggregator data delay %q: want a positive duration such as 24h or 30m", c.aggDelay)
 	}
 	_, err := parseLambdaEndpoints(c.lambdaEndpts)
 	return err
@@ -102,13 +107,17 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	aggDelay, err := time.ParseDuration(c.aggDelay)
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(ctx, server.Options{
 		DataDir: c.dataDir, DatabaseURL: c.databaseURL,
 		AccountID: c.accountID, RootAccessKeyID: c.rootKeyID, RootSecretAccessKey: c.rootSecret,
 		Auth: c.authMode, DefaultAccountID: c.defaultAcct, ExtraRegions: splitList(c.extraRegions),
 		MaxAccountsPerOrganization: c.maxAccounts, SnapshotDir: c.snapshotDir, SQLiteSynchronous: c.sqliteSync,
-		LambdaEndpoints: lambdaEndpoints,
-		Logger:          log, Version: buildVersion(),
+		LambdaEndpoints: lambdaEndpoints, AggregatorDataDelay: aggDelay,
+		Logger: log, Version: buildVersion(),
 	})
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"context"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
 	"github.com/orgconfig/orgconfig/internal/auth"
@@ -37,6 +38,9 @@ type Options struct {
 	LambdaEndpoints map[string]string
 	// HTTPClient delivers those events (http.DefaultClient when nil).
 	HTTPClient *http.Client
+	// AggregatorDataDelay is how long aggregators keep showing the data of a source that lost
+	// its entitlement (DefaultAggregatorDataDelay when zero).
+	AggregatorDataDelay time.Duration
 }
 
 // Service implements configapi.API.
@@ -62,6 +66,7 @@ func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, ia
 	if runner != nil {
 		runner.Register(jobRetention, s.runRetention)
 		s.registerEvaluationJobs()
+		runner.Register(jobAggregatorRefresh, s.runAggregatorRefresh)
 	}
 	if iamSvc != nil {
 		// AWS Config records the account's IAM roles, users and policies when a recorder covers them.

@@ -538,7 +538,10 @@ func (s *Service) MoveAccount(ctx context.Context, in *organizationsapi.MoveAcco
 
 // removeMemberTx takes an account out of o: membership, tree position, policy attachments,
 // tags, delegations. Its IAM roles stay (the service-linked ones become deletable).
-func removeMemberTx(tx store.Tx, o *Organization, a *accountRec) error {
+func removeMemberTx(tx store.Tx, o *Organization, a *accountRec, now time.Time) error {
+	if err := departTx(tx, o.ID, a.ID, now); err != nil {
+		return err
+	}
 	for _, del := range []struct{ kind, id string }{
 		{kindAccount, a.ID}, {kindChild, childKey(a.Parent, "ACCOUNT", a.ID)}, {kindTag, a.ID},
 	} {
@@ -594,7 +597,7 @@ func (s *Service) RemoveAccountFromOrganization(ctx context.Context, in *organiz
 		if err := checkCanLeave(tx, o, a); err != nil {
 			return err
 		}
-		return removeMemberTx(tx, o, a)
+		return removeMemberTx(tx, o, a, s.now())
 	})
 }
 
@@ -615,7 +618,7 @@ func (s *Service) LeaveOrganization(ctx context.Context) error {
 		if err := checkCanLeave(tx, o, a); err != nil {
 			return err
 		}
-		return removeMemberTx(tx, o, a)
+		return removeMemberTx(tx, o, a, s.now())
 	})
 }
 
@@ -650,6 +653,9 @@ func (s *Service) CloseAccount(ctx context.Context, in *organizationsapi.CloseAc
 		if err := putJSON(tx, kindAccount, o.ID, a.ID, a); err != nil {
 			return err
 		}
+		if err := departTx(tx, o.ID, a.ID, s.now()); err != nil {
+			return err
+		}
 		return tx.Enqueue(store.Job{Kind: JobCloseAccount, Key: a.ID, Payload: mustJSON(closeAccountJob{OrgID: o.ID, Account: a.ID}), RunAt: s.clock.Now()})
 	})
 	if err == nil && s.jobs != nil {
@@ -672,4 +678,36 @@ func (s *Service) runCloseAccount(ctx context.Context, job store.Job) error {
 		a.State = "SUSPENDED"
 		return putJSON(tx, kindAccount, p.OrgID, a.ID, a)
 	})
+}
+
+// kindDeparted records when an account stopped being an ACTIVE member of an organization (it
+// left, was removed, or is being closed): scope = organization ID, id = account, body
+// departure. Services that follow an organization's membership with a delay (AWS Config's
+// organization aggregators) read it; the record goes when the account joins again.
+const kindDeparted = "org-departed"
+
+type departure struct {
+	At time.Time `json:"at"`
+}
+
+func departTx(tx store.Tx, orgID, account string, now time.Time) error {
+	return putJSON(tx, kindDeparted, orgID, account, departure{At: now})
+}
+
+// DepartedAccountsTx returns the accounts that stopped being ACTIVE members of organization
+// orgID, with the time each did.
+func DepartedAccountsTx(tx store.Tx, orgID string) (map[string]time.Time, error) {
+	recs, err := listAll(tx, kindDeparted, orgID, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]time.Time, len(recs))
+	for _, r := range recs {
+		var d departure
+		if err := decode(r, &d); err != nil {
+			return nil, err
+		}
+		out[r.ID] = d.At
+	}
+	return out, nil
 }

@@ -186,6 +186,16 @@ func (t *versionTx) Put(kind, scope, id string, body []byte) error {
 	return nil
 }
 
+func (t *versionTx) PutMany(recs []store.Record) error {
+	if err := t.Tx.PutMany(recs); err != nil {
+		return err
+	}
+	for _, r := range recs {
+		t.note(r.Kind, r.Scope, r.ID)
+	}
+	return nil
+}
+
 func (t *versionTx) Create(kind, scope, id string, body []byte) error {
 	if err := t.Tx.Create(kind, scope, id, body); err != nil {
 		return err

@@ -122,6 +122,9 @@ func (s *Service) addAccountTx(tx store.Tx, o *Organization, a *accountRec) erro
 	if err := putJSON(tx, kindAccount, o.ID, a.ID, a); err != nil {
 		return err
 	}
+	if _, err := tx.Delete(kindDeparted, o.ID, a.ID); err != nil { // back in the organization
+		return err
+	}
 	if err := putJSON(tx, kindOrgOf, "", a.ID, memberOf{OrgID: o.ID}); err != nil {
 		return err
 	}

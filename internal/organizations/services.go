@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
@@ -133,26 +134,50 @@ func (s *Service) EnableAWSServiceAccess(ctx context.Context, in *organizationsa
 			return constraint("ORGANIZATION_NOT_IN_ALL_FEATURES_MODE",
 				"You can't perform the operation on an organization that doesn't have all features enabled.")
 		}
-		if ok, err := exists(tx, kindService, o.ID, p.Name); err != nil || ok {
-			return err
-		}
-		if err := putJSON(tx, kindService, o.ID, p.Name, serviceAccess{Principal: p.Name, Enabled: s.now()}); err != nil {
-			return err
-		}
-		if !p.ServiceLinkedRole {
-			return nil
-		}
-		accts, err := listAll(tx, kindAccount, o.ID, "")
-		if err != nil {
-			return err
-		}
-		for _, r := range accts {
-			if err := s.ensureSLRTx(tx, r.ID, p.Name); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.enableTx(tx, o, p)
 	})
+}
+
+// enableTx enables trusted access for p in o (nothing when it is enabled) and creates its
+// service-linked role in every account.
+func (s *Service) enableTx(tx store.Tx, o *Organization, p ServicePrincipal) error {
+	if ok, err := exists(tx, kindService, o.ID, p.Name); err != nil || ok {
+		return err
+	}
+	if err := putJSON(tx, kindService, o.ID, p.Name, serviceAccess{Principal: p.Name, Enabled: s.now()}); err != nil {
+		return err
+	}
+	if !p.ServiceLinkedRole {
+		return nil
+	}
+	accts, err := listAll(tx, kindAccount, o.ID, "")
+	if err != nil {
+		return err
+	}
+	for _, r := range accts {
+		if err := s.ensureSLRTx(tx, r.ID, p.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EnableServiceAccessTx enables trusted access for a registered service principal in
+// organization orgID, as EnableAWSServiceAccess does, in the caller's transaction: AWS Config
+// does it for the management account that creates an organization aggregator.
+func (s *Service) EnableServiceAccessTx(tx store.Tx, orgID, principal string) error {
+	p, ok := s.principal(principal)
+	if !ok {
+		return fmt.Errorf("organizations: unregistered service principal %s", principal)
+	}
+	o, _, err := getOrgRaw(tx, orgID)
+	if err != nil {
+		return err
+	}
+	if o == nil {
+		return fmt.Errorf("organizations: no organization %s", orgID)
+	}
+	return s.enableTx(tx, o, p)
 }
 
 // DisableAWSServiceAccess disables trusted access. Disabling a service that is not enabled

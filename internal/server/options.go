@@ -3,6 +3,7 @@ package server
 import (
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/ids"
@@ -41,6 +42,10 @@ type Options struct {
 	// SnapshotDir stands in for delivery channels' S3 buckets (DeliverConfigSnapshot); default
 	// <DataDir>/snapshots.
 	SnapshotDir string
+	// AggregatorDataDelay is how long an aggregator keeps showing the data of a source that lost
+	// its entitlement (authorization deleted, account out of the organization, organization
+	// access lost); AWS's is 24 hours, the default.
+	AggregatorDataDelay time.Duration
 	// LambdaEndpoints maps Lambda function ARNs ("*": every function) to the HTTP endpoints that
 	// receive the invocation events of CUSTOM_LAMBDA Config rules.
 	LambdaEndpoints map[string]string

@@ -136,7 +136,9 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	iamSvc.SetOrgInfo(orgSvc)
 	s.authz = authz.New(st, iamSvc, orgSvc)
-	cfgSvc := configservice.New(st, s.clock, s.ids, s.dir, iamSvc, orgSvc, s.jobs, s.regions, configservice.Options{SnapshotDir: opts.SnapshotDir, LambdaEndpoints: opts.LambdaEndpoints})
+	cfgSvc := configservice.New(st, s.clock, s.ids, s.dir, iamSvc, orgSvc, s.jobs, s.regions, configservice.Options{
+		SnapshotDir: opts.SnapshotDir, LambdaEndpoints: opts.LambdaEndpoints, AggregatorDataDelay: opts.AggregatorDataDelay,
+	})
 	s.config = cfgSvc
 	s.register(configapi.Service, configapi.Handlers(cfgSvc), "message")
 	s.register(organizationsapi.Service, organizationsapi.Handlers(orgSvc), "Message")
