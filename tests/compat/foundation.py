@@ -229,6 +229,36 @@ def config_rules(env, account):
     check("config.DeleteConfigRule", True)
 
 
+def aggregators(env, account):
+    """Aggregators through boto3: an account aggregator over the caller's own account."""
+    c = env.client("config")
+    try:
+        out = c.put_configuration_aggregator(
+            ConfigurationAggregatorName="own",
+            AccountAggregationSources=[{"AccountIds": [account], "AwsRegions": ["us-east-1"]}])
+        agg = out["ConfigurationAggregator"]
+        check("config.PutConfigurationAggregator", agg["ConfigurationAggregatorArn"].startswith(
+            f"arn:aws:config:us-east-1:{account}:config-aggregator/config-aggregator-")
+              and isinstance(agg["CreationTime"], datetime.datetime), repr(agg))
+        st = c.describe_configuration_aggregator_sources_status(ConfigurationAggregatorName="own")
+        rows = st["AggregatedSourceStatusList"]
+        check("config.DescribeConfigurationAggregatorSourcesStatus", len(rows) == 1 and rows[0]["SourceType"] == "ACCOUNT"
+              and isinstance(rows[0]["LastUpdateTime"], datetime.datetime), repr(rows))
+        counts = c.get_aggregate_discovered_resource_counts(ConfigurationAggregatorName="own", GroupByKey="ACCOUNT_ID")
+        check("config.GetAggregateDiscoveredResourceCounts", "TotalDiscoveredResources" in counts, repr(counts))
+        pages = list(c.get_paginator("list_aggregate_discovered_resources").paginate(
+            ConfigurationAggregatorName="own", ResourceType="AWS::EC2::Instance"))
+        check("config.ListAggregateDiscoveredResources[paginator]", len(pages) >= 1, repr(pages))
+        c.delete_configuration_aggregator(ConfigurationAggregatorName="own")
+        check("config.DeleteConfigurationAggregator", True)
+    except Exception as e:  # noqa: BLE001
+        check("config.aggregators", False, f"{type(e).__name__}: {e}")
+        return
+    expect_error("config.DescribeConfigurationAggregators[unknown]",
+                 lambda: c.describe_configuration_aggregators(ConfigurationAggregatorNames=["nope"]),
+                 "NoSuchConfigurationAggregatorException", 400)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--endpoint", required=True, help="orgconfig's URL, http://127.0.0.1:PORT")
@@ -245,6 +275,7 @@ def main():
     unimplemented(env)
     model_validation(env)
     config_rules(env, args.account_id)
+    aggregators(env, args.account_id)
 
     if failures:
         for f in failures:
