@@ -538,35 +538,3 @@ func (s *Service) GetAggregateConfigRuleComplianceSummary(ctx context.Context, i
 	}
 	return out, nil
 }
-
-// DescribeAggregateComplianceByConformancePacks: conformance packs are not implemented yet, so
-// the aggregator's sources have none; the aggregator is still checked.
-func (s *Service) DescribeAggregateComplianceByConformancePacks(ctx context.Context, in *configapi.DescribeAggregateComplianceByConformancePacksRequest) (*configapi.DescribeAggregateComplianceByConformancePacksResponse, error) {
-	if _, err := decodeToken(in.NextToken); err != nil {
-		return nil, err
-	}
-	err := s.store.Read(ctx, func(tx store.Tx) error {
-		_, err := s.viewTx(tx, ctx, in.ConfigurationAggregatorName)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &configapi.DescribeAggregateComplianceByConformancePacksResponse{AggregateComplianceByConformancePacks: []configapi.AggregateComplianceByConformancePack{}}, nil
-}
-
-// GetAggregateConformancePackComplianceSummary: see DescribeAggregateComplianceByConformancePacks.
-func (s *Service) GetAggregateConformancePackComplianceSummary(ctx context.Context, in *configapi.GetAggregateConformancePackComplianceSummaryRequest) (*configapi.GetAggregateConformancePackComplianceSummaryResponse, error) {
-	if _, err := decodeToken(in.NextToken); err != nil {
-		return nil, err
-	}
-	err := s.store.Read(ctx, func(tx store.Tx) error {
-		_, err := s.viewTx(tx, ctx, in.ConfigurationAggregatorName)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &configapi.GetAggregateConformancePackComplianceSummaryResponse{GroupByKey: string(in.GroupByKey),
-		AggregateConformancePackComplianceSummaries: []configapi.AggregateConformancePackComplianceSummary{}}, nil
-}

@@ -67,12 +67,18 @@ func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, ia
 		runner.Register(jobRetention, s.runRetention)
 		s.registerEvaluationJobs()
 		runner.Register(jobAggregatorRefresh, s.runAggregatorRefresh)
+		runner.Register(jobOrgDeploy, s.runOrgDeploy)
+		runner.Register(jobPackDeploy, s.runPackDeploy)
 	}
 	if iamSvc != nil {
 		// AWS Config records the account's IAM roles, users and policies when a recorder covers them.
 		iamSvc.OnChange(s.recordIAMChangeTx)
 		// A recorder using AWSServiceRoleForConfig keeps it from being deleted.
 		s.registerRecorderGuards()
+	}
+	if orgs != nil {
+		// Organization rules and packs follow the organization's membership.
+		orgs.OnMembershipChange(s.membershipChangedTx)
 	}
 	return s
 }

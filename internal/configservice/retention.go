@@ -159,7 +159,12 @@ func (s *Service) enqueueRetentionTx(tx store.Tx, account, region string, at tim
 	if err != nil {
 		return err
 	}
-	return tx.Enqueue(store.Job{Kind: jobRetention, Key: Scope(account, region), Payload: b, RunAt: at})
+	// The daily run has a key of its own, so that it does not absorb a run asked for now.
+	key := Scope(account, region)
+	if at.After(s.clock.Now()) {
+		key += "|daily"
+	}
+	return tx.Enqueue(store.Job{Kind: jobRetention, Key: key, Payload: b, RunAt: at})
 }
 
 // runRetention deletes the history entries older than the retention period, a page per

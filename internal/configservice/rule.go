@@ -390,3 +390,72 @@ func (r *ruleRec) hasMode(mode configapi.EvaluationMode) bool {
 	}
 	return false
 }
+
+// putServiceRuleTx creates or updates, in (account, region), a rule owned by a service
+// (createdBy: an organization rule's config-multiaccountsetup.amazonaws.com, a conformance
+// pack's config-conforms.amazonaws.com). The rule is validated as PutConfigRule would, but the
+// service-linked protection does not apply to the service itself. A new or changed rule is
+// evaluated like any other.
+func (s *Service) putServiceRuleTx(tx store.Tx, account, region string, def configapi.ConfigRule, createdBy string) (*ruleRec, error) {
+	if _, err := validateRule(&def); err != nil {
+		return nil, err
+	}
+	existing, err := ruleTx(tx, account, region, def.ConfigRuleName)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now().UTC()
+	r := &ruleRec{Rule: def, Created: now}
+	if existing != nil {
+		if existing.Rule.CreatedBy != createdBy {
+			return nil, configapi.ErrResourceInUse("A rule named %s already exists in account %s.", def.ConfigRuleName, account)
+		}
+		if existing.deleting() {
+			return nil, ruleDeleting(def.ConfigRuleName)
+		}
+		if sameDefinition(&existing.Rule, &def) && existing.Rule.Description == def.Description &&
+			existing.Rule.MaximumExecutionFrequency == def.MaximumExecutionFrequency {
+			return existing, nil // unchanged
+		}
+		r.Status, r.Created = existing.Status, existing.Created
+		r.Rule.ConfigRuleId, r.Rule.ConfigRuleArn = existing.Rule.ConfigRuleId, existing.Rule.ConfigRuleArn
+		if !sameDefinition(&existing.Rule, &def) {
+			if err := deleteRuleResultsTx(tx, account, region, def.ConfigRuleName); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		r.Rule.ConfigRuleId = "config-rule-" + s.ids.Lower(6)
+		r.Rule.ConfigRuleArn = ruleARN(account, region, r.Rule.ConfigRuleId, createdBy)
+		r.Status.FirstActivated = now
+		if err := addActiveRulesTx(tx, Scope(account, region), 1); err != nil {
+			return nil, err
+		}
+	}
+	r.Rule.CreatedBy = createdBy
+	r.Rule.ConfigRuleState = configapi.ConfigRuleStateActive
+	if len(r.Rule.EvaluationModes) == 0 {
+		r.Rule.EvaluationModes = []configapi.EvaluationModeConfiguration{{Mode: configapi.EvaluationModeDetective}}
+	}
+	if r.periodic() > 0 && r.Rule.MaximumExecutionFrequency == "" && r.owner() == ownerAWS {
+		r.Rule.MaximumExecutionFrequency = configapi.MaximumExecutionFrequencyTwentyFourHours
+	}
+	if err := saveRuleTx(tx, account, region, r); err != nil {
+		return nil, err
+	}
+	return r, s.enqueueRuleEvaluationTx(tx, account, region, r, now)
+}
+
+// deleteServiceRuleTx starts the deletion of a service-owned rule (nothing when it is gone).
+func (s *Service) deleteServiceRuleTx(tx store.Tx, account, region, name string) error {
+	r, err := ruleTx(tx, account, region, name)
+	if err != nil || r == nil || r.deleting() {
+		return err
+	}
+	for _, kind := range []string{KindRemediation} {
+		if _, err := tx.Delete(kind, Scope(account, region), name); err != nil {
+			return err
+		}
+	}
+	return s.startRuleDeletionTx(tx, account, region, r)
+}

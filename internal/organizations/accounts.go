@@ -538,8 +538,8 @@ func (s *Service) MoveAccount(ctx context.Context, in *organizationsapi.MoveAcco
 
 // removeMemberTx takes an account out of o: membership, tree position, policy attachments,
 // tags, delegations. Its IAM roles stay (the service-linked ones become deletable).
-func removeMemberTx(tx store.Tx, o *Organization, a *accountRec, now time.Time) error {
-	if err := departTx(tx, o.ID, a.ID, now); err != nil {
+func (s *Service) removeMemberTx(tx store.Tx, o *Organization, a *accountRec, now time.Time) error {
+	if err := s.departTx(tx, o.ID, a.ID, now); err != nil {
 		return err
 	}
 	for _, del := range []struct{ kind, id string }{
@@ -597,7 +597,7 @@ func (s *Service) RemoveAccountFromOrganization(ctx context.Context, in *organiz
 		if err := checkCanLeave(tx, o, a); err != nil {
 			return err
 		}
-		return removeMemberTx(tx, o, a, s.now())
+		return s.removeMemberTx(tx, o, a, s.now())
 	})
 }
 
@@ -618,7 +618,7 @@ func (s *Service) LeaveOrganization(ctx context.Context) error {
 		if err := checkCanLeave(tx, o, a); err != nil {
 			return err
 		}
-		return removeMemberTx(tx, o, a, s.now())
+		return s.removeMemberTx(tx, o, a, s.now())
 	})
 }
 
@@ -653,7 +653,7 @@ func (s *Service) CloseAccount(ctx context.Context, in *organizationsapi.CloseAc
 		if err := putJSON(tx, kindAccount, o.ID, a.ID, a); err != nil {
 			return err
 		}
-		if err := departTx(tx, o.ID, a.ID, s.now()); err != nil {
+		if err := s.departTx(tx, o.ID, a.ID, s.now()); err != nil {
 			return err
 		}
 		return tx.Enqueue(store.Job{Kind: JobCloseAccount, Key: a.ID, Payload: mustJSON(closeAccountJob{OrgID: o.ID, Account: a.ID}), RunAt: s.clock.Now()})
@@ -690,8 +690,36 @@ type departure struct {
 	At time.Time `json:"at"`
 }
 
-func departTx(tx store.Tx, orgID, account string, now time.Time) error {
-	return putJSON(tx, kindDeparted, orgID, account, departure{At: now})
+func (s *Service) departTx(tx store.Tx, orgID, account string, now time.Time) error {
+	if err := putJSON(tx, kindDeparted, orgID, account, departure{At: now}); err != nil {
+		return err
+	}
+	return s.membershipChangedTx(tx, orgID, account, false)
+}
+
+// MembershipHook is called in the transaction that changes an organization's ACTIVE membership:
+// joined is true for an account that became an ACTIVE member (created, invited, or back), false
+// for one that stopped being one (left, removed, closing). Its error aborts the change.
+type MembershipHook func(tx store.Tx, orgID, account string, joined bool) error
+
+// OnMembershipChange registers a hook (AWS Config's organization rules and conformance packs
+// follow the membership with it). It must be called before the service is used.
+func (s *Service) OnMembershipChange(h MembershipHook) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hooks = append(s.hooks, h)
+}
+
+func (s *Service) membershipChangedTx(tx store.Tx, orgID, account string, joined bool) error {
+	s.mu.RLock()
+	hooks := s.hooks
+	s.mu.RUnlock()
+	for _, h := range hooks {
+		if err := h(tx, orgID, account, joined); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // DepartedAccountsTx returns the accounts that stopped being ACTIVE members of organization

@@ -125,6 +125,11 @@ func (s *Service) addAccountTx(tx store.Tx, o *Organization, a *accountRec) erro
 	if _, err := tx.Delete(kindDeparted, o.ID, a.ID); err != nil { // back in the organization
 		return err
 	}
+	if a.State == "ACTIVE" {
+		if err := s.membershipChangedTx(tx, o.ID, a.ID, true); err != nil {
+			return err
+		}
+	}
 	if err := putJSON(tx, kindOrgOf, "", a.ID, memberOf{OrgID: o.ID}); err != nil {
 		return err
 	}

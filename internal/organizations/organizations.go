@@ -58,6 +58,7 @@ type Service struct {
 	principals map[string]ServicePrincipal
 	gen        atomic.Uint64
 	snaps      snapshotCache
+	hooks      []MembershipHook
 }
 
 // New returns the Organizations service. It registers its background job kinds on runner.

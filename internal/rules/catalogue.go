@@ -1,5 +1,10 @@
 package rules
 
+import (
+	_ "embed"
+	"encoding/json"
+)
+
 // This file lists AWS managed rules orgconfig accepts in PutConfigRule but does not evaluate:
 // their identifiers, scopes, triggers and parameters as AWS's "List of AWS Config Managed Rules"
 // gives them. A parameter marked required is one AWS rejects the rule without, even where its
@@ -241,9 +246,14 @@ var catalogue = []known{
 	{id: "WAFV2_LOGGING_ENABLED", triggers: Periodic, types: scope("AWS::WAFv2::WebACL"), params: opts("KinesisFirehoseDeliveryStreamArns")},
 }
 
-// catalogueRules turns the catalogue into (not evaluable) rules.
+// catalogueRules turns the catalogue into (not evaluable) rules: the entries above, then every
+// other identifier of AWS's full list (managed_rules.json, written by gencatalogue).
 func catalogueRules() []*Rule {
 	rules := make([]*Rule, len(catalogue))
+	seen := map[string]bool{}
+	for _, r := range managedRules() {
+		seen[r.Identifier] = true
+	}
 	for i, k := range catalogue {
 		rules[i] = &Rule{
 			Identifier:    k.id,
@@ -252,6 +262,44 @@ func catalogueRules() []*Rule {
 			Triggers:      k.triggers,
 			Params:        k.params,
 		}
+		seen[k.id] = true
+	}
+	var full []struct {
+		ID       string   `json:"id"`
+		Change   bool     `json:"change"`
+		Periodic bool     `json:"periodic"`
+		Types    []string `json:"types"`
+		Params   []struct {
+			Name     string `json:"name"`
+			Required bool   `json:"required"`
+			Default  string `json:"default"`
+		} `json:"params"`
+	}
+	if err := json.Unmarshal(managedRulesJSON, &full); err != nil {
+		panic("rules: managed_rules.json: " + err.Error())
+	}
+	for _, e := range full {
+		if seen[e.ID] {
+			continue
+		}
+		r := &Rule{Identifier: e.ID, ResourceTypes: e.Types}
+		if e.Change {
+			r.Triggers |= ChangeTriggered
+		}
+		if e.Periodic || !e.Change {
+			r.Triggers |= Periodic
+		}
+		for _, p := range e.Params {
+			// A required parameter's documented default is documentation only: AWS rejects the
+			// rule without it.
+			r.Params = append(r.Params, Param{Name: p.Name, Required: p.Required, Default: p.Default})
+		}
+		rules = append(rules, r)
 	}
 	return rules
 }
+
+// managedRulesJSON is AWS's full list of managed rules (see gencatalogue).
+//
+//go:embed managed_rules.json
+var managedRulesJSON []byte
