@@ -42,6 +42,7 @@ Commands:
   serve      run the server (the main job)
   accounts   create and list the standalone accounts the server hosts
   import     load AWS Config snapshot and history files (any resource type)
+  query      run an advanced query (SelectResourceConfig) against a server
   version    print the version
 
 Run 'orgconfig <command> --help' for the flags of a command. Every flag also has an
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cmd = &accountsCommand{stdout: stdout, stderr: stderr}
 	case "import":
 		cmd = &importCommand{stdout: stdout, stderr: stderr}
+	case "query":
+		cmd = &queryCommand{stdout: stdout, stderr: stderr}
 	case "version", "--version", "-version":
 		cmd = &versionCommand{stdout: stdout}
 	case "help", "-h", "--help", "-help":

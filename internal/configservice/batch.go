@@ -227,6 +227,13 @@ func (s *Service) recordBatchTx(tx store.Tx, ws []*itemWrite) error {
 			continue
 		}
 		cur[ik] = p.body
+		next, err := decodeItem(p.body)
+		if err != nil {
+			return err
+		}
+		if err := reindexTx(tx, scope, prev, next, &out); err != nil {
+			return err
+		}
 		if sc.rules {
 			sc.changed = append(sc.changed, itemID(in.ResourceType, in.ResourceID))
 		}

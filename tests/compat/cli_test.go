@@ -103,7 +103,7 @@ func TestCLIUnimplementedOperation(t *testing.T) {
 		args     []string
 		code, op string
 	}{
-		{[]string{"configservice", "get-stored-query", "--query-name", "q"}, "NotImplementedException", "GetStoredQuery"},
+		{[]string{"sts", "get-federation-token", "--name", "deployer"}, "NotImplemented", "GetFederationToken"},
 		{[]string{"iam", "list-saml-providers"}, "NotImplemented", "ListSAMLProviders"},
 	} {
 		t.Run(tc.op, func(t *testing.T) {

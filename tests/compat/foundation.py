@@ -152,10 +152,10 @@ def authentication_failures(env):
 
 def unimplemented(env):
     # Default-like retries (3 attempts): the answer must be a 4xx that boto3 does not retry.
-    c = env.client("config", attempts=3)
-    expect_error("config.GetStoredQuery[unimplemented]",
-                 lambda: c.get_stored_query(QueryName="q"),
-                 "NotImplementedException", 400, contains="GetStoredQuery",
+    c = env.client("sts", attempts=3)
+    expect_error("sts.GetFederationToken[unimplemented]",
+                 lambda: c.get_federation_token(Name="deployer"),
+                 "NotImplemented", 400, contains="GetFederationToken",
                  client=c)
     c = env.client("iam", attempts=3)
     expect_error("iam.ListSAMLProviders[unimplemented]", lambda: c.list_saml_providers(),

@@ -145,9 +145,11 @@ func testUnimplementedOperationFailsAtOnce(t *testing.T, backend testserver.Opti
 	cfg.RetryMaxAttempts = 3
 	cfg.HTTPClient = &http.Client{Transport: ct}
 
-	_, err := configservice.NewFromConfig(cfg).GetStoredQuery(ctx, &configservice.GetStoredQueryInput{QueryName: aws.String("q")})
-	ae := apiError(t, err, "NotImplementedException", 400)
-	if !strings.Contains(ae.ErrorMessage(), "GetStoredQuery") {
+	// Every AWS Config and Organizations operation is implemented: the unimplemented ones are
+	// in STS and IAM (Query protocol).
+	_, err := sts.NewFromConfig(cfg).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("deployer")})
+	ae := apiError(t, err, "NotImplemented", 400)
+	if !strings.Contains(ae.ErrorMessage(), "GetFederationToken") {
 		t.Errorf("message does not name the operation: %q", ae.ErrorMessage())
 	}
 	if n := ct.n.Load(); n != 1 {

@@ -1,0 +1,187 @@
+package configservice
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/orgconfig/orgconfig/internal/api/configapi"
+	"github.com/orgconfig/orgconfig/internal/query"
+	"github.com/orgconfig/orgconfig/internal/store"
+)
+
+// The advanced query index: for every current item a query can see (not deleted, not
+// ResourceNotRecorded), one record per (property path, encoded value) the item holds — the
+// entries of query.Entries — in the item's scope: id = path + "\x00" + value + "\x00" +
+// itemID(type, id), empty body. It is maintained in the transaction of every item write, so a
+// query sees exactly the committed items. A query's WHERE clause is planned into ranges of this
+// index (query.PlanWhere); the candidates it yields are then checked against the whole clause.
+const KindQueryIndex = "config-qidx"
+
+// maxIndexEntries bounds the entries of one item; an item with more is listed under
+// unindexedPath instead, and every indexed query considers it.
+const maxIndexEntries = 1000
+
+// unindexedPath marks items whose entries were not written (too many).
+const unindexedPath = "\x01unindexed"
+
+// queryItem is the query language's view of a configuration item.
+func queryItem(ci *configapi.ConfigurationItem) *query.Item {
+	it := &query.Item{
+		AccountID: ci.AccountId, AwsRegion: ci.AwsRegion, Arn: ci.Arn, AvailabilityZone: ci.AvailabilityZone,
+		ConfigurationItemStatus: string(ci.ConfigurationItemStatus), ConfigurationStateID: ci.ConfigurationStateId,
+		ResourceID: ci.ResourceId, ResourceName: ci.ResourceName, ResourceType: string(ci.ResourceType), Version: ci.Version,
+		RecordingFrequency: string(ci.RecordingFrequency), Tags: ci.Tags,
+	}
+	if t := isoTime(ci.ConfigurationItemCaptureTime.Time); t != nil {
+		it.ConfigurationItemCaptureTime = *t
+	}
+	if t := isoTime(ci.ResourceCreationTime.Time); t != nil {
+		it.ResourceCreationTime = *t
+	}
+	// Third-party resources can be selected, but their configuration is not queryable.
+	if ci.Configuration != "" && !isCustomType(string(ci.ResourceType)) {
+		it.Configuration = json.RawMessage(ci.Configuration)
+	}
+	if len(ci.SupplementaryConfiguration) > 0 {
+		it.Supplementary = make(map[string]json.RawMessage, len(ci.SupplementaryConfiguration))
+		for k, v := range ci.SupplementaryConfiguration {
+			it.Supplementary[k] = json.RawMessage(v)
+		}
+	}
+	for _, r := range ci.Relationships {
+		it.Relationships = append(it.Relationships, query.Relationship{ResourceID: r.ResourceId, ResourceName: r.ResourceName,
+			ResourceType: string(r.ResourceType), Name: r.RelationshipName})
+	}
+	return it
+}
+
+// queryable reports whether queries see an item: current, not deleted, recorded.
+func queryable(ci *configapi.ConfigurationItem) bool {
+	return ci != nil && !deletedStatus(ci.ConfigurationItemStatus) && ci.ConfigurationItemStatus != configapi.ConfigurationItemStatusResourceNotRecorded
+}
+
+// indexIDs returns the index record ids of an item (none when queries do not see it).
+func indexIDs(ci *configapi.ConfigurationItem) []string {
+	if !queryable(ci) {
+		return nil
+	}
+	iid := itemID(string(ci.ResourceType), ci.ResourceId)
+	entries := query.Entries(query.NewDoc(queryItem(ci)))
+	if len(entries) >= maxIndexEntries {
+		return []string{unindexedPath + "\x00\x00" + iid}
+	}
+	out := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if strings.IndexByte(e.Path, 0) >= 0 || strings.IndexByte(e.Value, 0) >= 0 {
+			// A NUL would break the key's layout: the item is left to every query instead.
+			return []string{unindexedPath + "\x00\x00" + iid}
+		}
+		out = append(out, e.Path+"\x00"+e.Value+"\x00"+iid)
+	}
+	return out
+}
+
+// reindexTx updates the index of one item from its previous to its new state (either may be
+// nil): deletes the entries it lost, writes the ones it gained.
+func reindexTx(tx store.Tx, scope string, prev, next *configapi.ConfigurationItem, out *[]store.Record) error {
+	old := indexIDs(prev)
+	cur := indexIDs(next)
+	slices.Sort(old)
+	slices.Sort(cur)
+	for _, id := range old {
+		if _, found := slices.BinarySearch(cur, id); !found {
+			if _, err := tx.Delete(KindQueryIndex, scope, id); err != nil {
+				return err
+			}
+		}
+	}
+	for _, id := range cur {
+		if _, found := slices.BinarySearch(old, id); !found {
+			*out = append(*out, store.Record{Kind: KindQueryIndex, Scope: scope, ID: id})
+		}
+	}
+	return nil
+}
+
+// indexRange lists the item ids of one plan range in a scope, calling fn for each until it
+// returns false.
+func indexRange(tx store.Tx, scope string, r query.Range, fn func(itemID string) bool) error {
+	prefix := r.Path + "\x00"
+	lo := prefix
+	if r.Prefix != "" {
+		lo = prefix + r.Prefix
+	} else if r.Lo != "" {
+		lo = prefix + r.Lo
+	}
+	after := ""
+	first := true
+	for {
+		var recs []store.Record
+		var err error
+		if first {
+			// Everything from lo on: ListPrefix with the path, starting just before lo.
+			recs, err = tx.ListPrefix(KindQueryIndex, scope, prefix, beforeKey(lo), 500)
+			first = false
+		} else {
+			recs, err = tx.ListPrefix(KindQueryIndex, scope, prefix, after, 500)
+		}
+		if err != nil {
+			return err
+		}
+		for _, rec := range recs {
+			after = rec.ID
+			rest := rec.ID[len(prefix):]
+			value, iid, ok := cutValue(rest)
+			if !ok {
+				continue
+			}
+			if r.Prefix != "" {
+				if value < r.Prefix {
+					continue
+				}
+				if !strings.HasPrefix(value, r.Prefix) {
+					return nil // past the prefix
+				}
+			} else {
+				if r.Lo != "" && (value < r.Lo || (value == r.Lo && !r.LoInclusive)) {
+					continue
+				}
+				if r.Hi != "" && (value > r.Hi || (value == r.Hi && !r.HiInclusive)) {
+					return nil
+				}
+			}
+			if !fn(iid) {
+				return nil
+			}
+		}
+		if len(recs) < 500 {
+			return nil
+		}
+	}
+}
+
+// beforeKey returns a key just before k in byte order, for listings that start at k itself.
+func beforeKey(k string) string {
+	if k == "" {
+		return ""
+	}
+	b := []byte(k)
+	last := len(b) - 1
+	if b[last] == 0 {
+		return string(b[:last])
+	}
+	b[last]--
+	return string(b) + "\xff\xff\xff\xff"
+}
+
+// cutValue splits "value\x00itemID" where itemID is "type\x00id": the value is everything
+// before the first NUL (encoded values hold no NUL).
+func cutValue(s string) (value, itemID string, ok bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return "", "", false
+}

@@ -1,0 +1,403 @@
+package configservice
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/orgconfig/orgconfig/internal/api/configapi"
+	"github.com/orgconfig/orgconfig/internal/query"
+	"github.com/orgconfig/orgconfig/internal/store"
+)
+
+// Page sizes of advanced queries (spec 7.1).
+const (
+	selectDefaultPage    = 25
+	selectAggregatePage  = 500
+	selectMaxOrderedRows = 500
+)
+
+// selectCursor is the position of the next page: a source and an item in it (streamed plain
+// queries), or an offset into the whole answer (ordered and aggregate queries).
+type selectCursor struct {
+	Source string `json:"s,omitempty"`
+	Item   string `json:"i,omitempty"`
+	Offset int    `json:"o,omitempty"`
+}
+
+func encodeSelectCursor(c selectCursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeSelectCursor(tok string) (selectCursor, error) {
+	var c selectCursor
+	if tok == "" {
+		return c, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || json.Unmarshal(b, &c) != nil {
+		return c, configapi.ErrInvalidNextToken("The nextToken provided is invalid")
+	}
+	return c, nil
+}
+
+// SelectResourceConfig runs an advanced query over the caller's account and region.
+func (s *Service) SelectResourceConfig(ctx context.Context, in *configapi.SelectResourceConfigRequest) (*configapi.SelectResourceConfigResponse, error) {
+	account, region, err := where(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *configapi.SelectResourceConfigResponse
+	err = s.store.Read(ctx, func(tx store.Tx) error {
+		res, err := s.runQuery(tx, []source{{account, region}}, nil, in.Expression, limitOr(in.Limit, 0), in.NextToken)
+		if err != nil {
+			return err
+		}
+		out = &configapi.SelectResourceConfigResponse{Results: res.results, QueryInfo: res.info, NextToken: res.next}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SelectAggregateResourceConfig runs an advanced query over an aggregator's sources.
+func (s *Service) SelectAggregateResourceConfig(ctx context.Context, in *configapi.SelectAggregateResourceConfigRequest) (*configapi.SelectAggregateResourceConfigResponse, error) {
+	limit := limitOr(in.Limit, 0)
+	if limit == 0 {
+		limit = limitOr(in.MaxResults, 0)
+	}
+	var out *configapi.SelectAggregateResourceConfigResponse
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		v, err := s.viewTx(tx, ctx, in.ConfigurationAggregatorName)
+		if err != nil {
+			return err
+		}
+		res, err := s.runQuery(tx, v.sources, v.typeAllowed, in.Expression, limit, in.NextToken)
+		if err != nil {
+			return err
+		}
+		out = &configapi.SelectAggregateResourceConfigResponse{Results: res.results, QueryInfo: res.info, NextToken: res.next}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type queryResult struct {
+	results []string
+	info    *configapi.QueryInfo
+	next    string
+	lastPos selectCursor // of the last streamed row
+}
+
+// runQuery parses and runs an expression over sources (in order), a page at a time.
+func (s *Service) runQuery(tx store.Tx, sources []source, typeAllowed func(string) bool, expr string, limit int, token string) (*queryResult, error) {
+	q, err := query.Parse(expr)
+	if err != nil {
+		return nil, configapi.ErrInvalidExpression("%s", err.Error())
+	}
+	cur, err := decodeSelectCursor(token)
+	if err != nil {
+		return nil, err
+	}
+	res := &queryResult{results: []string{}, info: &configapi.QueryInfo{SelectFields: []configapi.FieldInfo{}}}
+	for _, f := range q.SelectFields() {
+		res.info.SelectFields = append(res.info.SelectFields, configapi.FieldInfo{Name: f})
+	}
+	if limit <= 0 {
+		limit = selectDefaultPage
+		if q.Aggregate() {
+			limit = selectAggregatePage
+		}
+	}
+	ex := &executor{tx: tx, q: q, plan: query.PlanWhere(q.Where), typeAllowed: typeAllowed}
+	switch {
+	case q.Aggregate():
+		rows, err := ex.aggregate(sources)
+		if err != nil {
+			return nil, err
+		}
+		return res.page(rows, cur.Offset, limit, orderedByAggregate(q)), nil
+	case len(q.OrderBy) > 0:
+		var docs []*query.Doc
+		err := ex.each(sources, selectCursor{}, func(_ source, _ string, d *query.Doc) bool {
+			docs = append(docs, d)
+			return true
+		})
+		if err != nil {
+			return nil, err
+		}
+		query.SortRows(q, docs)
+		rows := make([][]byte, len(docs))
+		for i, d := range docs {
+			rows[i] = query.Project(q, d)
+		}
+		return res.page(rows, cur.Offset, limit, false), nil
+	}
+	err = ex.each(sources, cur, func(src source, iid string, d *query.Doc) bool {
+		if len(res.results) == limit {
+			last := res.lastPos
+			res.next = encodeSelectCursor(selectCursor{Source: last.Source, Item: last.Item})
+			return false
+		}
+		res.results = append(res.results, string(query.Project(q, d)))
+		res.lastPos = selectCursor{Source: Scope(src.account, src.region), Item: iid}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// page cuts rows at offset into a page; single is AWS's rule for ORDER BY on an aggregate: one
+// page of at most 500 rows, without a token.
+func (r *queryResult) page(rows [][]byte, offset, limit int, single bool) *queryResult {
+	if single {
+		offset, limit = 0, selectMaxOrderedRows
+	}
+	if offset > len(rows) {
+		offset = len(rows)
+	}
+	rows = rows[offset:]
+	if len(rows) > limit {
+		if !single {
+			r.next = encodeSelectCursor(selectCursor{Offset: offset + limit})
+		}
+		rows = rows[:limit]
+	}
+	for _, row := range rows {
+		r.results = append(r.results, string(row))
+	}
+	return r
+}
+
+// orderedByAggregate reports whether ORDER BY names an aggregate function.
+func orderedByAggregate(q *query.Query) bool {
+	for _, o := range q.OrderBy {
+		if o.Item.Func != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// executor runs a query's WHERE over sources, from the index when the plan allows.
+type executor struct {
+	tx          store.Tx
+	q           *query.Query
+	plan        query.Plan
+	typeAllowed func(string) bool
+}
+
+// each calls fn for every matching item of the sources, in (source, item ID) order, from the
+// cursor on, until fn returns false.
+func (ex *executor) each(sources []source, from selectCursor, fn func(src source, iid string, d *query.Doc) bool) error {
+	for _, src := range sources {
+		scope := Scope(src.account, src.region)
+		after := ""
+		if from.Source != "" {
+			if scope < from.Source {
+				continue
+			}
+			if scope == from.Source {
+				after = from.Item
+			}
+		}
+		more, err := ex.scope(scope, after, fn, src)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// scope runs the query in one scope; more is false once fn stopped.
+func (ex *executor) scope(scope, after string, fn func(src source, iid string, d *query.Doc) bool, src source) (bool, error) {
+	visit := func(b []byte, iid string) (bool, error) {
+		ci, err := decodeItem(b)
+		if err != nil {
+			return false, err
+		}
+		if !queryable(ci) || (ex.typeAllowed != nil && !ex.typeAllowed(string(ci.ResourceType))) {
+			return true, nil
+		}
+		d := query.NewDoc(queryItem(ci))
+		if !query.Match(ex.q.Where, d) {
+			return true, nil
+		}
+		return fn(src, iid, d), nil
+	}
+	if ex.plan.Scan {
+		for cursor := after; ; {
+			recs, err := ex.tx.List(KindItem, scope, cursor, 500)
+			if err != nil {
+				return false, err
+			}
+			for _, r := range recs {
+				cursor = r.ID
+				if ok, err := visit(r.Body, r.ID); err != nil || !ok {
+					return false, err
+				}
+			}
+			if len(recs) < 500 {
+				return true, nil
+			}
+		}
+	}
+	ids, err := ex.candidates(scope, after)
+	if err != nil {
+		return false, err
+	}
+	for start := 0; start < len(ids); start += 100 {
+		chunk := ids[start:min(start+100, len(ids))]
+		keys := make([]store.Key, len(chunk))
+		for i, id := range chunk {
+			keys[i] = store.Key{Kind: KindItem, Scope: scope, ID: id}
+		}
+		vals, err := ex.tx.GetMany(keys)
+		if err != nil {
+			return false, err
+		}
+		for i, b := range vals {
+			if b == nil {
+				continue
+			}
+			if ok, err := visit(b, chunk[i]); err != nil || !ok {
+				return false, err
+			}
+		}
+	}
+	return true, nil
+}
+
+// candidates returns the sorted, distinct item IDs after the cursor that the plan's ranges and
+// the unindexed items give in a scope.
+func (ex *executor) candidates(scope, after string) ([]string, error) {
+	set := map[string]bool{}
+	ranges := append(slices.Clone(ex.plan.Ranges), query.Range{Path: unindexedPath, Prefix: ""})
+	for _, r := range ranges {
+		err := indexRange(ex.tx, scope, r, func(iid string) bool {
+			if iid > after {
+				set[iid] = true
+			}
+			return true
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	ids := make([]string, 0, len(set))
+	for id := range set {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// aggregate runs an aggregate query over every matching item (from the index alone when the
+// query only counts the values of one top-level property).
+func (ex *executor) aggregate(sources []source) ([][]byte, error) {
+	agg := query.NewAggregator(ex.q)
+	if path, ok := countByScalar(ex.q); ok && ex.plan.Scan && ex.q.Where == nil && ex.typeAllowed == nil {
+		if err := ex.countFromIndex(sources, path, agg); err != nil {
+			return nil, err
+		}
+		return agg.Results(), nil
+	}
+	err := ex.each(sources, selectCursor{}, func(_ source, _ string, d *query.Doc) bool {
+		agg.Add(d)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return agg.Results(), nil
+}
+
+// singleValued are the top-level properties every queryable item has exactly one value of.
+var singleValued = map[string]bool{"resourceType": true, "accountId": true, "awsRegion": true,
+	"configurationItemStatus": true, "availabilityZone": true}
+
+// countByScalar recognizes SELECT p, COUNT(*) GROUP BY p (in either order) for a single-valued
+// top-level property p.
+func countByScalar(q *query.Query) (string, bool) {
+	if len(q.GroupBy) != 1 || !singleValued[q.GroupBy[0]] || len(q.Select) != 2 {
+		return "", false
+	}
+	p := q.GroupBy[0]
+	hasPath, hasCount := false, false
+	for _, it := range q.Select {
+		switch {
+		case it.Func == "" && it.Path == p:
+			hasPath = true
+		case it.Func == "COUNT" && it.Star:
+			hasCount = true
+		}
+	}
+	return p, hasPath && hasCount
+}
+
+// countFromIndex feeds the aggregator one synthetic row per item from the index entries of
+// path: the property's value is all the query needs.
+func (ex *executor) countFromIndex(sources []source, path string, agg *query.Aggregator) error {
+	for _, src := range sources {
+		scope := Scope(src.account, src.region)
+		prefix := path + "\x00"
+		for cursor := ""; ; {
+			recs, err := ex.tx.ListPrefix(KindQueryIndex, scope, prefix, cursor, 1000)
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				cursor = r.ID
+				value, _, ok := cutValue(r.ID[len(prefix):])
+				if !ok || !strings.HasPrefix(value, "s") {
+					continue
+				}
+				agg.Add(query.NewDoc(scalarItem(path, value[1:])))
+			}
+			if len(recs) < 1000 {
+				break
+			}
+		}
+		// Items too large to index are read whole.
+		err := indexRange(ex.tx, scope, query.Range{Path: unindexedPath}, func(iid string) bool {
+			typ, id, _ := cutItemID(iid)
+			ci, gerr := GetItemTx(ex.tx, src.account, src.region, typ, id)
+			if gerr == nil && queryable(ci) {
+				agg.Add(query.NewDoc(queryItem(ci)))
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scalarItem is an item holding only one top-level property.
+func scalarItem(path, value string) *query.Item {
+	it := &query.Item{}
+	switch path {
+	case "resourceType":
+		it.ResourceType = value
+	case "accountId":
+		it.AccountID = value
+	case "awsRegion":
+		it.AwsRegion = value
+	case "configurationItemStatus":
+		it.ConfigurationItemStatus = value
+	case "availabilityZone":
+		it.AvailabilityZone = value
+	}
+	return it
+}

@@ -1,0 +1,115 @@
+package query
+
+// Match reports whether d satisfies c; a nil condition matches every row.
+//
+// A predicate is existential over the values of its property: arrays are flattened, and the
+// predicate holds when some scalar value passes its test (compare.go, ip.go), independently of
+// the other predicates — a.list.x = 'A' AND a.list.y = 'B' may be satisfied by two different
+// elements, as AWS documents. The negative forms (!=, NOT IN, NOT BETWEEN, NOT LIKE) are tests
+// of one value too: x != 'a' holds when some value of x is not 'a'. A property the item lacks
+// has no values, so no predicate on it holds, negative or not: unknown properties never match.
+//
+// NOT, AND and OR use two-valued logic over those results: NOT x = 'a' holds when no value of x
+// is 'a', including when the item has no x at all. SQL's three-valued logic would make that
+// NOT unknown and drop the row; we keep it because the documented idiom for "resources without
+// a tag" (NOT tags.key = 'Name') and AWS's exact-CIDR examples (NOT ipRanges > '10.0.0.255')
+// read as "no value satisfies", which is also what the index engine behind AWS's flattened,
+// existential semantics gives. The difference is visible: x != 'a' needs some x, NOT x = 'a'
+// does not.
+func Match(c Cond, d *Doc) bool {
+	switch c := c.(type) {
+	case nil:
+		return true
+	case *And:
+		return Match(c.L, d) && Match(c.R, d)
+	case *Or:
+		return Match(c.L, d) || Match(c.R, d)
+	case *Not:
+		return !Match(c.C, d)
+	case *Pred:
+		return matchPred(c, d)
+	}
+	return false
+}
+
+func matchPred(p *Pred, d *Doc) bool {
+	pi := p.predInfo()
+	if len(pi.lits) == 0 {
+		return false
+	}
+	return d.eachScalar(p.Path, func(v scalar) bool {
+		return positive(p.Op, pi, v) != p.Negated
+	})
+}
+
+// positive evaluates the predicate's operator on one value, ignoring Negated.
+func positive(op string, pi *predInfo, v scalar) bool {
+	l := &pi.lits[0]
+	switch op {
+	case "=":
+		return equal(v, l)
+	case "!=":
+		return !equal(v, l)
+	case "IN":
+		for i := range pi.lits {
+			if equal(v, &pi.lits[i]) {
+				return true
+			}
+		}
+		return false
+	case "<", "<=", ">", ">=":
+		if vr, ok := ipOf(v, l); ok {
+			return ipOrder(op, vr, l.ip)
+		}
+		c, ok := compare(v, l)
+		if !ok {
+			return false
+		}
+		switch op {
+		case "<":
+			return c < 0
+		case "<=":
+			return c <= 0
+		case ">":
+			return c > 0
+		}
+		return c >= 0
+	case "BETWEEN":
+		if len(pi.lits) != 2 {
+			return false
+		}
+		hi := &pi.lits[1]
+		if vr, ok := ipOf(v, l); ok && hi.isIP && sameFamily(vr, hi.ip) {
+			return ipBetween(vr, l.ip, hi.ip)
+		}
+		c, ok := compare(v, l)
+		if !ok || c < 0 {
+			return false
+		}
+		c, ok = compare(v, hi)
+		return ok && c <= 0
+	case "LIKE":
+		return v.kind == 's' && pi.like.match(v.s)
+	}
+	return false
+}
+
+func equal(v scalar, l *litInfo) bool {
+	if vr, ok := ipOf(v, l); ok {
+		return ipEqual(vr, l.ip)
+	}
+	c, ok := compare(v, l)
+	return ok && c == 0
+}
+
+// ipOf returns the value as an address range when the literal is one of the same family.
+func ipOf(v scalar, l *litInfo) (ipRange, bool) {
+	if !l.isIP || v.kind != 's' {
+		return ipRange{}, false
+	}
+	r, ok := parseIPRange(v.s)
+	if !ok || !sameFamily(r, l.ip) {
+		return ipRange{}, false
+	}
+	return r, true
+}
