@@ -25,6 +25,10 @@ const maxIndexEntries = 1000
 // unindexedPath marks items whose entries were not written (too many).
 const unindexedPath = "\x01unindexed"
 
+// KindQueryUnindexed marks the scopes that have (or had) unindexed items: scope "", id = the
+// item scope. Queries look for unindexed items only there.
+const KindQueryUnindexed = "config-qidx-unindexed"
+
 // queryItem is the query language's view of a configuration item.
 func queryItem(ci *configapi.ConfigurationItem) *query.Item {
 	it := &query.Item{
@@ -99,6 +103,9 @@ func reindexTx(tx store.Tx, scope string, prev, next *configapi.ConfigurationIte
 	for _, id := range cur {
 		if _, found := slices.BinarySearch(old, id); !found {
 			*out = append(*out, store.Record{Kind: KindQueryIndex, Scope: scope, ID: id})
+			if strings.HasPrefix(id, unindexedPath) {
+				*out = append(*out, store.Record{Kind: KindQueryUnindexed, Scope: "", ID: scope})
+			}
 		}
 	}
 	return nil

@@ -77,7 +77,11 @@ func (s *Service) SelectAggregateResourceConfig(ctx context.Context, in *configa
 		if err != nil {
 			return err
 		}
-		res, err := s.runQuery(tx, v.sources, v.typeAllowed, in.Expression, limit, in.NextToken)
+		var allowed func(string) bool
+		if f := v.a.Agg.AggregatorFilters; f != nil && f.ResourceType != nil && len(f.ResourceType.Value) > 0 {
+			allowed = v.typeAllowed
+		}
+		res, err := s.runQuery(tx, v.sources, allowed, in.Expression, limit, in.NextToken)
 		if err != nil {
 			return err
 		}
@@ -118,6 +122,9 @@ func (s *Service) runQuery(tx store.Tx, sources []source, typeAllowed func(strin
 		}
 	}
 	ex := &executor{tx: tx, q: q, plan: query.PlanWhere(q.Where), typeAllowed: typeAllowed}
+	if err := ex.loadUnindexed(sources); err != nil {
+		return nil, err
+	}
 	switch {
 	case q.Aggregate():
 		rows, err := ex.aggregate(sources)
@@ -195,6 +202,26 @@ type executor struct {
 	q           *query.Query
 	plan        query.Plan
 	typeAllowed func(string) bool
+	unindexed   map[string]bool // scopes with unindexed items
+}
+
+// loadUnindexed reads which sources have unindexed items.
+func (ex *executor) loadUnindexed(sources []source) error {
+	keys := make([]store.Key, len(sources))
+	for i, src := range sources {
+		keys[i] = store.Key{Kind: KindQueryUnindexed, Scope: "", ID: Scope(src.account, src.region)}
+	}
+	vals, err := ex.tx.GetMany(keys)
+	if err != nil {
+		return err
+	}
+	ex.unindexed = map[string]bool{}
+	for i, v := range vals {
+		if v != nil {
+			ex.unindexed[keys[i].ID] = true
+		}
+	}
+	return nil
 }
 
 // each calls fn for every matching item of the sources, in (source, item ID) order, from the
@@ -282,7 +309,10 @@ func (ex *executor) scope(scope, after string, fn func(src source, iid string, d
 // the unindexed items give in a scope.
 func (ex *executor) candidates(scope, after string) ([]string, error) {
 	set := map[string]bool{}
-	ranges := append(slices.Clone(ex.plan.Ranges), query.Range{Path: unindexedPath, Prefix: ""})
+	ranges := ex.plan.Ranges
+	if ex.unindexed[scope] {
+		ranges = append(slices.Clone(ranges), query.Range{Path: unindexedPath})
+	}
 	for _, r := range ranges {
 		err := indexRange(ex.tx, scope, r, func(iid string) bool {
 			if iid > after {
@@ -348,6 +378,7 @@ func countByScalar(q *query.Query) (string, bool) {
 // countFromIndex feeds the aggregator one synthetic row per item from the index entries of
 // path: the property's value is all the query needs.
 func (ex *executor) countFromIndex(sources []source, path string, agg *query.Aggregator) error {
+	docs := map[string]*query.Doc{} // one synthetic row per value
 	for _, src := range sources {
 		scope := Scope(src.account, src.region)
 		prefix := path + "\x00"
@@ -362,13 +393,21 @@ func (ex *executor) countFromIndex(sources []source, path string, agg *query.Agg
 				if !ok || !strings.HasPrefix(value, "s") {
 					continue
 				}
-				agg.Add(query.NewDoc(scalarItem(path, value[1:])))
+				d := docs[value]
+				if d == nil {
+					d = query.NewDoc(scalarItem(path, value[1:]))
+					docs[value] = d
+				}
+				agg.Add(d)
 			}
 			if len(recs) < 1000 {
 				break
 			}
 		}
 		// Items too large to index are read whole.
+		if !ex.unindexed[scope] {
+			continue
+		}
 		err := indexRange(ex.tx, scope, query.Range{Path: unindexedPath}, func(iid string) bool {
 			typ, id, _ := cutItemID(iid)
 			ci, gerr := GetItemTx(ex.tx, src.account, src.region, typ, id)

@@ -85,13 +85,14 @@ func (a *Aggregator) Add(d *Doc) {
 	}
 	per := make([][]groupVal, len(a.q.GroupBy))
 	for i, path := range a.q.GroupBy {
-		seen := map[string]bool{}
 		d.eachValue(path, func(v any) bool {
 			k := groupKey(v)
-			if !seen[k] {
-				seen[k] = true
-				per[i] = append(per[i], groupVal{key: k, v: v})
+			for _, g := range per[i] { // a row has few values per property: no map
+				if g.key == k {
+					return false
+				}
 			}
+			per[i] = append(per[i], groupVal{key: k, v: v})
 			return false
 		})
 		if len(per[i]) == 0 {

@@ -269,8 +269,8 @@ const (
 	Bool                   // true, false
 )
 
-// Literal is a constant in a condition. S holds a string's value (quotes removed, '' undone),
-// N a number's value, B a boolean's.
+// Literal is a constant in a condition. S holds a string's value (quotes removed, doubled
+// quotes undone), N a number's value, B a boolean's.
 type Literal struct {
 	Kind Kind
 	S    string

@@ -280,9 +280,9 @@ func compileLike(pat string) likePattern {
 	return lp
 }
 
-// match reports whether s matches. A pattern that is not a pure suffix of wildcards (only
-// reachable through hand-built predicates) treats its characters after the first wildcard as
-// wildcards too.
+// match reports whether s matches. A pattern with literal characters after its first wildcard
+// (which Parse rejects, so only hand-built predicates have one) ignores them: it matches more,
+// never less, which keeps PlanWhere's prefix range a superset.
 func (lp *likePattern) match(s string) bool {
 	if !strings.HasPrefix(s, lp.prefix) {
 		return false

@@ -17,11 +17,11 @@ const (
 
 type opt func(*Item)
 
-func name(n string) opt      { return func(it *Item) { it.ResourceName = n } }
-func az(z string) opt        { return func(it *Item) { it.AvailabilityZone = z } }
-func created(t string) opt   { return func(it *Item) { it.ResourceCreationTime = t } }
-func captured(t string) opt  { return func(it *Item) { it.ConfigurationItemCaptureTime = t } }
-func conf(js string) opt     { return func(it *Item) { it.Configuration = json.RawMessage(js) } }
+func name(n string) opt     { return func(it *Item) { it.ResourceName = n } }
+func az(z string) opt       { return func(it *Item) { it.AvailabilityZone = z } }
+func created(t string) opt  { return func(it *Item) { it.ResourceCreationTime = t } }
+func captured(t string) opt { return func(it *Item) { it.ConfigurationItemCaptureTime = t } }
+func conf(js string) opt    { return func(it *Item) { it.Configuration = json.RawMessage(js) } }
 func tags(kv ...string) opt {
 	return func(it *Item) {
 		it.Tags = map[string]string{}

@@ -9,8 +9,8 @@ import (
 // that "CIDR notation is converted to IP ranges for search", so that = and BETWEEN "search for
 // any range that includes the provided IP", and that an exact block needs extra NOT < / NOT >
 // conditions. We have no schema at hand, so a value is an address range when its text parses as
-// an IPv4/IPv6 address (a one-address range) or CIDR block, and the rules apply when the literal
-// parses as one too and both are of the same family:
+// an IPv4/IPv6 address (a one-address range) or CIDR block, and these rules apply when the
+// literal parses as one too:
 //
 //   - value = lit: a block value contains the whole literal range; an address value lies in the
 //     literal range (so privateIpAddress = '10.0.0.0/8' finds addresses in the block).
@@ -21,7 +21,9 @@ import (
 //     exact-block examples exact.
 //   - != and the NOT forms negate the above per value; IN is any of its = tests.
 //
-// Anything else (one side not an address, mixed families, LIKE) compares the text.
+// An IPv4 value and an IPv6 literal (or the reverse) are incomparable: no positive test holds.
+// Anything else (one side not an address, a BETWEEN with one bound that is not, LIKE) compares
+// the text.
 
 type ipRange struct {
 	lo, hi netip.Addr

@@ -11,11 +11,11 @@ package query
 //
 // NOT, AND and OR use two-valued logic over those results: NOT x = 'a' holds when no value of x
 // is 'a', including when the item has no x at all. SQL's three-valued logic would make that
-// NOT unknown and drop the row; we keep it because the documented idiom for "resources without
-// a tag" (NOT tags.key = 'Name') and AWS's exact-CIDR examples (NOT ipRanges > '10.0.0.255')
-// read as "no value satisfies", which is also what the index engine behind AWS's flattened,
-// existential semantics gives. The difference is visible: x != 'a' needs some x, NOT x = 'a'
-// does not.
+// NOT unknown and drop the row. AWS does not document which it does; we chose two-valued logic
+// because the common idiom for "resources without a tag" (NOT tags.key = 'Name') and AWS's
+// exact-CIDR examples (NOT ipRanges > '10.0.0.255') read as "no value satisfies", and because
+// a search index over flattened arrays, which AWS's existential semantics suggest, behaves so.
+// The difference is visible: x != 'a' needs some x, NOT x = 'a' does not.
 func Match(c Cond, d *Doc) bool {
 	switch c := c.(type) {
 	case nil:
@@ -58,8 +58,8 @@ func positive(op string, pi *predInfo, v scalar) bool {
 		}
 		return false
 	case "<", "<=", ">", ">=":
-		if vr, ok := ipOf(v, l); ok {
-			return ipOrder(op, vr, l.ip)
+		if vr, ip, ok := ipOf(v, l); ip {
+			return ok && ipOrder(op, vr, l.ip)
 		}
 		c, ok := compare(v, l)
 		if !ok {
@@ -79,8 +79,8 @@ func positive(op string, pi *predInfo, v scalar) bool {
 			return false
 		}
 		hi := &pi.lits[1]
-		if vr, ok := ipOf(v, l); ok && hi.isIP && sameFamily(vr, hi.ip) {
-			return ipBetween(vr, l.ip, hi.ip)
+		if vr, ip, ok := ipOf(v, l); ip && hi.isIP {
+			return ok && sameFamily(vr, hi.ip) && ipBetween(vr, l.ip, hi.ip)
 		}
 		c, ok := compare(v, l)
 		if !ok || c < 0 {
@@ -95,21 +95,23 @@ func positive(op string, pi *predInfo, v scalar) bool {
 }
 
 func equal(v scalar, l *litInfo) bool {
-	if vr, ok := ipOf(v, l); ok {
-		return ipEqual(vr, l.ip)
+	if vr, ip, ok := ipOf(v, l); ip {
+		return ok && ipEqual(vr, l.ip)
 	}
 	c, ok := compare(v, l)
 	return ok && c == 0
 }
 
-// ipOf returns the value as an address range when the literal is one of the same family.
-func ipOf(v scalar, l *litInfo) (ipRange, bool) {
+// ipOf tells whether IP semantics apply (the literal and the value are both addresses or
+// blocks) and, if so, whether they are comparable (of the same family); an IPv6 value and an
+// IPv4 literal satisfy no positive test.
+func ipOf(v scalar, l *litInfo) (r ipRange, ip, comparable bool) {
 	if !l.isIP || v.kind != 's' {
-		return ipRange{}, false
+		return ipRange{}, false, false
 	}
 	r, ok := parseIPRange(v.s)
-	if !ok || !sameFamily(r, l.ip) {
-		return ipRange{}, false
+	if !ok {
+		return ipRange{}, false, false
 	}
-	return r, true
+	return r, true, sameFamily(r, l.ip)
 }

@@ -517,16 +517,15 @@ func checkIdentifierCase(q *Query) error {
 	for _, o := range q.OrderBy {
 		add(o.Item.Path)
 	}
-	// Sorting by lower-case text puts every case-variant prefix right before the paths it is a
-	// prefix of... but not necessarily adjacent, so compare each path with its successors while
-	// they share the lower-cased prefix.
+	// Sorted by lower-case text (ties in query order), the paths a lower-cased path is a prefix
+	// of follow it in one run: compare each path with that run.
 	lower := make([]string, len(paths))
 	idx := make([]int, len(paths))
 	for i, p := range paths {
 		lower[i] = strings.ToLower(p)
 		idx[i] = i
 	}
-	sort.Slice(idx, func(a, b int) bool { return lower[idx[a]] < lower[idx[b]] })
+	sort.SliceStable(idx, func(a, b int) bool { return lower[idx[a]] < lower[idx[b]] })
 	for a := 0; a < len(idx); a++ {
 		pa, la := paths[idx[a]], lower[idx[a]]
 		for b := a + 1; b < len(idx) && strings.HasPrefix(lower[idx[b]], la); b++ {
