@@ -112,45 +112,31 @@ func reindexTx(tx store.Tx, scope string, prev, next *configapi.ConfigurationIte
 }
 
 // indexRange lists the item ids of one plan range in a scope, calling fn for each until it
-// returns false.
+// returns false. An exact value or a prefix is listed by key prefix, so no other row is read;
+// a range starts at its lower bound and reads pages that grow from 64 rows.
 func indexRange(tx store.Tx, scope string, r query.Range, fn func(itemID string) bool) error {
-	prefix := r.Path + "\x00"
-	lo := prefix
-	if r.Prefix != "" {
-		lo = prefix + r.Prefix
-	} else if r.Lo != "" {
-		lo = prefix + r.Lo
+	pathPrefix := r.Path + "\x00"
+	listPrefix, after := pathPrefix, ""
+	switch {
+	case r.Lo != "" && r.Lo == r.Hi && r.LoInclusive && r.HiInclusive:
+		listPrefix = pathPrefix + r.Lo + "\x00"
+	case r.Prefix != "":
+		listPrefix = pathPrefix + r.Prefix
+	case r.Lo != "":
+		after = beforeKey(pathPrefix + r.Lo)
 	}
-	after := ""
-	first := true
-	for {
-		var recs []store.Record
-		var err error
-		if first {
-			// Everything from lo on: ListPrefix with the path, starting just before lo.
-			recs, err = tx.ListPrefix(KindQueryIndex, scope, prefix, beforeKey(lo), 500)
-			first = false
-		} else {
-			recs, err = tx.ListPrefix(KindQueryIndex, scope, prefix, after, 500)
-		}
+	for page := 64; ; page = min(page*2, 1000) {
+		recs, err := tx.ListPrefix(KindQueryIndex, scope, listPrefix, after, page)
 		if err != nil {
 			return err
 		}
 		for _, rec := range recs {
 			after = rec.ID
-			rest := rec.ID[len(prefix):]
-			value, iid, ok := cutValue(rest)
+			value, iid, ok := cutValue(rec.ID[len(pathPrefix):])
 			if !ok {
 				continue
 			}
-			if r.Prefix != "" {
-				if value < r.Prefix {
-					continue
-				}
-				if !strings.HasPrefix(value, r.Prefix) {
-					return nil // past the prefix
-				}
-			} else {
+			if r.Prefix == "" {
 				if r.Lo != "" && (value < r.Lo || (value == r.Lo && !r.LoInclusive)) {
 					continue
 				}
@@ -162,7 +148,7 @@ func indexRange(tx store.Tx, scope string, r query.Range, fn func(itemID string)
 				return nil
 			}
 		}
-		if len(recs) < 500 {
+		if len(recs) < page {
 			return nil
 		}
 	}
