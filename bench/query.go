@@ -191,6 +191,10 @@ func queryBackend(ctx context.Context, o *Options, backend string, n int, progre
 	for _, q := range queries {
 		var ours, theirs []time.Duration
 		rows, direct := 0, 0
+		stopProfile, err := startProfile(o, &Target{Name: targetOrgconfig}, &Call{Name: "query-" + backend + "-" + strings.ReplaceAll(q.name, " ", "-")}, 1, 0)
+		if err != nil {
+			return nil, info, err
+		}
 		for range queryRuns {
 			start := time.Now()
 			out, err := agg.SelectAggregateResourceConfig(ctx, &configservice.SelectAggregateResourceConfigInput{
@@ -206,6 +210,7 @@ func queryBackend(ctx context.Context, o *Options, backend string, n int, progre
 			}
 			theirs = append(theirs, time.Since(start))
 		}
+		stopProfile()
 		slices.Sort(ours)
 		slices.Sort(theirs)
 		line := fmt.Sprintf("query/%s: %s over %d items: %d results, p50 %.1f ms, p99 %.1f ms; the store's own answer (%d rows): p50 %.1f ms, p99 %.1f ms; ratio of p99s %.2f",

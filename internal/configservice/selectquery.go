@@ -283,8 +283,9 @@ func (ex *executor) scope(scope, after string, fn func(src source, iid string, d
 	if err != nil {
 		return false, err
 	}
-	for start := 0; start < len(ids); start += 100 {
-		chunk := ids[start:min(start+100, len(ids))]
+	// Small first reads: a page often needs only a few items.
+	for start, size := 0, 32; start < len(ids); start, size = start+size, 128 {
+		chunk := ids[start:min(start+size, len(ids))]
 		keys := make([]store.Key, len(chunk))
 		for i, id := range chunk {
 			keys[i] = store.Key{Kind: KindItem, Scope: scope, ID: id}

@@ -180,12 +180,20 @@ func (t *tx) list(kind, scope, prefix, after string, limit int) ([]store.Record,
 	case prefix == "":
 		rows, err = t.query(`SELECT id, body FROM records WHERE kind = ? AND scope = ? AND id > ?
 			ORDER BY id LIMIT ?`, kind, scope, after, limit)
+	// One lower bound only: with two on id, SQLite may start the index range at the weaker one
+	// (id > '') and read the whole scope.
+	case bounded && after < prefix:
+		rows, err = t.query(`SELECT id, body FROM records WHERE kind = ? AND scope = ? AND id >= ? AND id < ?
+			ORDER BY id LIMIT ?`, kind, scope, prefix, end, limit)
 	case bounded:
+		rows, err = t.query(`SELECT id, body FROM records WHERE kind = ? AND scope = ? AND id > ? AND id < ?
+			ORDER BY id LIMIT ?`, kind, scope, after, end, limit)
+	case after < prefix: // prefix of 0xFF bytes only: no upper bound
+		rows, err = t.query(`SELECT id, body FROM records WHERE kind = ? AND scope = ? AND id >= ?
+			ORDER BY id LIMIT ?`, kind, scope, prefix, limit)
+	default:
 		rows, err = t.query(`SELECT id, body FROM records WHERE kind = ? AND scope = ? AND id > ?
-			AND id >= ? AND id < ? ORDER BY id LIMIT ?`, kind, scope, after, prefix, end, limit)
-	default: // prefix of 0xFF bytes only: no upper bound
-		rows, err = t.query(`SELECT id, body FROM records WHERE kind = ? AND scope = ? AND id > ?
-			AND id >= ? ORDER BY id LIMIT ?`, kind, scope, after, prefix, limit)
+			ORDER BY id LIMIT ?`, kind, scope, after, limit)
 	}
 	if err != nil {
 		return nil, err
