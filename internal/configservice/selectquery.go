@@ -205,21 +205,15 @@ type executor struct {
 	unindexed   map[string]bool // scopes with unindexed items
 }
 
-// loadUnindexed reads which sources have unindexed items.
+// loadUnindexed reads which scopes have unindexed items (rare: one listing, usually empty).
 func (ex *executor) loadUnindexed(sources []source) error {
-	keys := make([]store.Key, len(sources))
-	for i, src := range sources {
-		keys[i] = store.Key{Kind: KindQueryUnindexed, Scope: "", ID: Scope(src.account, src.region)}
-	}
-	vals, err := ex.tx.GetMany(keys)
+	ex.unindexed = map[string]bool{}
+	recs, err := ex.tx.List(KindQueryUnindexed, "", "", 0)
 	if err != nil {
 		return err
 	}
-	ex.unindexed = map[string]bool{}
-	for i, v := range vals {
-		if v != nil {
-			ex.unindexed[keys[i].ID] = true
-		}
+	for _, r := range recs {
+		ex.unindexed[r.ID] = true
 	}
 	return nil
 }

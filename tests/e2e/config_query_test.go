@@ -168,6 +168,26 @@ func testQuerySelect(t *testing.T, backend testserver.Option) {
 	_, err = e.cfg.SelectAggregateResourceConfig(e.ctx, &configservice.SelectAggregateResourceConfigInput{ConfigurationAggregatorName: aws.String("nope"), Expression: aws.String("SELECT resourceId")})
 	apiError(t, err, "NoSuchConfigurationAggregatorException", 400)
 
+	// An item too large to index (over 1,000 entries) is still found, and counted.
+	var big []map[string]any
+	for i := range 1200 {
+		big = append(big, map[string]any{"v": fmt.Sprintf("x-%d", i)})
+	}
+	e.importItems(map[string]any{"resourceType": "AWS::EC2::Instance", "resourceId": "i-big",
+		"configuration": map[string]any{"instanceId": "i-big", "big": big}, "tags": map[string]string{}})
+	out, err = e.cfg.SelectResourceConfig(e.ctx, &configservice.SelectResourceConfigInput{Expression: aws.String("SELECT resourceId WHERE configuration.big.v = 'x-1100'")})
+	if err != nil || len(out.Results) != 1 || out.Results[0] != `{"resourceId":"i-big"}` {
+		t.Errorf("unindexed item: %v %v", err, out)
+	}
+	out, err = e.cfg.SelectResourceConfig(e.ctx, &configservice.SelectResourceConfigInput{Expression: aws.String("SELECT resourceType, COUNT(*) WHERE resourceType = 'AWS::EC2::Instance' GROUP BY resourceType")})
+	if err != nil || len(out.Results) != 1 || !strings.Contains(out.Results[0], `"COUNT(*)":7`) {
+		t.Errorf("count with the unindexed item: %v %v", err, out)
+	}
+	out, err = e.cfg.SelectResourceConfig(e.ctx, &configservice.SelectResourceConfigInput{Expression: aws.String("SELECT resourceType, COUNT(*) GROUP BY resourceType")})
+	if err != nil || !strings.Contains(strings.Join(out.Results, " "), `"COUNT(*)":7`) {
+		t.Errorf("index-only count with the unindexed item: %v %v", err, out)
+	}
+
 	// A deleted resource leaves the answers at once.
 	e.clk.Advance(time.Minute)
 	del := volume("vol-00", true, true)
