@@ -3,7 +3,6 @@ package configservice
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -96,18 +95,7 @@ func noSuchAggregator() error {
 }
 
 func aggregatorTx(tx store.Tx, account, region, name string) (*aggregatorRec, error) {
-	b, err := tx.Get(KindAggregator, Scope(account, region), name)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	a := new(aggregatorRec)
-	if err := json.Unmarshal(b, a); err != nil {
-		return nil, fmt.Errorf("configservice: decode aggregator %s: %w", name, err)
-	}
-	return a, nil
+	return getRecTx[aggregatorRec](tx, KindAggregator, Scope(account, region), name)
 }
 
 // mustAggregatorTx returns the caller's aggregator, or NoSuchConfigurationAggregatorException.
@@ -120,11 +108,7 @@ func mustAggregatorTx(tx store.Tx, account, region, name string) (*aggregatorRec
 }
 
 func saveAggregatorTx(tx store.Tx, account, region string, a *aggregatorRec) error {
-	b, err := json.Marshal(a)
-	if err != nil {
-		return err
-	}
-	return tx.Put(KindAggregator, Scope(account, region), a.name(), b)
+	return putRecTx(tx, KindAggregator, Scope(account, region), a.name(), a)
 }
 
 var (

@@ -227,11 +227,7 @@ func (s *Service) recordBatchTx(tx store.Tx, ws []*itemWrite) error {
 			continue
 		}
 		cur[ik] = p.body
-		next, err := decodeItem(p.body)
-		if err != nil {
-			return err
-		}
-		if err := reindexTx(tx, scope, prev, next, &out); err != nil {
+		if err := reindexTx(tx, scope, prev, p.item, &out); err != nil {
 			return err
 		}
 		if sc.rules {

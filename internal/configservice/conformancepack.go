@@ -3,7 +3,6 @@ package configservice
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -98,26 +97,11 @@ func noSuchPack(name string) error {
 }
 
 func packTx(tx store.Tx, account, region, name string) (*packRec, error) {
-	b, err := tx.Get(KindPack, Scope(account, region), name)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	p := new(packRec)
-	if err := json.Unmarshal(b, p); err != nil {
-		return nil, fmt.Errorf("configservice: decode conformance pack %s: %w", name, err)
-	}
-	return p, nil
+	return getRecTx[packRec](tx, KindPack, Scope(account, region), name)
 }
 
 func savePackTx(tx store.Tx, account, region string, p *packRec) error {
-	b, err := json.Marshal(p)
-	if err != nil {
-		return err
-	}
-	return tx.Put(KindPack, Scope(account, region), p.Name, b)
+	return putRecTx(tx, KindPack, Scope(account, region), p.Name, p)
 }
 
 // templateBody returns the template a Put names: the body, or the object of an s3:// URI in the
@@ -438,30 +422,9 @@ func (s *Service) DeleteConformancePack(ctx context.Context, in *configapi.Delet
 
 // selectPacksTx returns the packs named (all when names is empty), in name order.
 func selectPacksTx(tx store.Tx, account, region string, names []string) ([]*packRec, error) {
-	var out []*packRec
-	if len(names) == 0 {
-		recs, err := tx.List(KindPack, Scope(account, region), "", 0)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range recs {
-			p := new(packRec)
-			if err := json.Unmarshal(r.Body, p); err != nil {
-				return nil, err
-			}
-			out = append(out, p)
-		}
-		return out, nil
-	}
-	for _, n := range names {
-		p, err := packTx(tx, account, region, n)
-		if err != nil {
-			return nil, err
-		}
-		if p == nil {
-			return nil, noSuchPack(n)
-		}
-		out = append(out, p)
+	out, err := selectRecsTx[packRec](tx, KindPack, Scope(account, region), names, noSuchPack)
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b *packRec) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil

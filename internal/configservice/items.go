@@ -101,9 +101,10 @@ func (s *Service) RecordItemTx(tx store.Tx, in ItemInput) error {
 
 // plannedItem is what recording one state of a resource writes.
 type plannedItem struct {
-	body   []byte // the new current item, as stored
-	histID string // its history record's id
-	live   bool   // its status is not a deletion
+	body   []byte                       // the new current item, as stored
+	item   *configapi.ConfigurationItem // the same, decoded (shared: not to be modified)
+	histID string                       // its history record's id
+	live   bool                         // its status is not a deletion
 }
 
 // planItem computes the item that recording in over prev (nil: the resource has no current
@@ -177,6 +178,7 @@ func planItem(in ItemInput, prev *configapi.ConfigurationItem, recorded bool, no
 	}
 	return plannedItem{
 		body:   body,
+		item:   ci,
 		histID: historyID(in.ResourceType, in.ResourceID, capture, ci.ConfigurationStateId),
 		live:   !deletedStatus(status),
 	}, true, nil

@@ -2,8 +2,6 @@ package configservice
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -84,26 +82,11 @@ func noSuchOrgPack(name string) error {
 }
 
 func orgPackTx(tx store.Tx, account, region, name string) (*orgPackRec, error) {
-	b, err := tx.Get(KindOrgPack, Scope(account, region), name)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	o := new(orgPackRec)
-	if err := json.Unmarshal(b, o); err != nil {
-		return nil, fmt.Errorf("configservice: decode organization conformance pack %s: %w", name, err)
-	}
-	return o, nil
+	return getRecTx[orgPackRec](tx, KindOrgPack, Scope(account, region), name)
 }
 
 func saveOrgPackTx(tx store.Tx, account, region string, o *orgPackRec) error {
-	b, err := json.Marshal(o)
-	if err != nil {
-		return err
-	}
-	return tx.Put(KindOrgPack, Scope(account, region), o.Name, b)
+	return putRecTx(tx, KindOrgPack, Scope(account, region), o.Name, o)
 }
 
 // PutOrganizationConformancePack creates or updates a conformance pack deployed to every account
@@ -207,32 +190,7 @@ func (s *Service) reconcileOrgPackTx(tx store.Tx, creator, region, name string) 
 }
 
 func selectOrgPacksTx(tx store.Tx, account, region string, names []string) ([]*orgPackRec, error) {
-	var out []*orgPackRec
-	if len(names) == 0 {
-		recs, err := tx.List(KindOrgPack, Scope(account, region), "", 0)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range recs {
-			o := new(orgPackRec)
-			if err := json.Unmarshal(r.Body, o); err != nil {
-				return nil, err
-			}
-			out = append(out, o)
-		}
-		return out, nil
-	}
-	for _, n := range names {
-		o, err := orgPackTx(tx, account, region, n)
-		if err != nil {
-			return nil, err
-		}
-		if o == nil {
-			return nil, noSuchOrgPack(n)
-		}
-		out = append(out, o)
-	}
-	return out, nil
+	return selectRecsTx[orgPackRec](tx, KindOrgPack, Scope(account, region), names, noSuchOrgPack)
 }
 
 // DescribeOrganizationConformancePacks returns the organization packs the caller created.

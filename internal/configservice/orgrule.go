@@ -2,8 +2,6 @@ package configservice
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -122,26 +120,11 @@ func noSuchOrgRule(name string) error {
 }
 
 func orgRuleTx(tx store.Tx, account, region, name string) (*orgRuleRec, error) {
-	b, err := tx.Get(KindOrgRule, Scope(account, region), name)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	o := new(orgRuleRec)
-	if err := json.Unmarshal(b, o); err != nil {
-		return nil, fmt.Errorf("configservice: decode organization rule %s: %w", name, err)
-	}
-	return o, nil
+	return getRecTx[orgRuleRec](tx, KindOrgRule, Scope(account, region), name)
 }
 
 func saveOrgRuleTx(tx store.Tx, account, region string, o *orgRuleRec) error {
-	b, err := json.Marshal(o)
-	if err != nil {
-		return err
-	}
-	return tx.Put(KindOrgRule, Scope(account, region), o.Name, b)
+	return putRecTx(tx, KindOrgRule, Scope(account, region), o.Name, o)
 }
 
 // PutOrganizationConfigRule creates or updates a rule deployed to every account of the
@@ -249,32 +232,7 @@ func (s *Service) reconcileOrgRuleTx(tx store.Tx, creator, region, name string) 
 
 // selectOrgRulesTx returns the caller's organization rules named (all when names is empty).
 func selectOrgRulesTx(tx store.Tx, account, region string, names []string) ([]*orgRuleRec, error) {
-	var out []*orgRuleRec
-	if len(names) == 0 {
-		recs, err := tx.List(KindOrgRule, Scope(account, region), "", 0)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range recs {
-			o := new(orgRuleRec)
-			if err := json.Unmarshal(r.Body, o); err != nil {
-				return nil, err
-			}
-			out = append(out, o)
-		}
-		return out, nil
-	}
-	for _, n := range names {
-		o, err := orgRuleTx(tx, account, region, n)
-		if err != nil {
-			return nil, err
-		}
-		if o == nil {
-			return nil, noSuchOrgRule(n)
-		}
-		out = append(out, o)
-	}
-	return out, nil
+	return selectRecsTx[orgRuleRec](tx, KindOrgRule, Scope(account, region), names, noSuchOrgRule)
 }
 
 // pageByName pages names (sorted) after the token.

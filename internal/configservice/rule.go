@@ -199,43 +199,16 @@ func ruleDeleting(name string) error {
 
 // ruleTx returns the rule named name, or nil when there is none.
 func ruleTx(tx store.Tx, account, region, name string) (*ruleRec, error) {
-	b, err := tx.Get(KindRule, Scope(account, region), name)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	r := new(ruleRec)
-	if err := json.Unmarshal(b, r); err != nil {
-		return nil, fmt.Errorf("configservice: decode rule %s: %w", name, err)
-	}
-	return r, nil
+	return getRecTx[ruleRec](tx, KindRule, Scope(account, region), name)
 }
 
 // rulesTx returns every rule of (account, region), in name order.
 func rulesTx(tx store.Tx, account, region string) ([]*ruleRec, error) {
-	recs, err := tx.List(KindRule, Scope(account, region), "", 0)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*ruleRec, 0, len(recs))
-	for _, rec := range recs {
-		r := new(ruleRec)
-		if err := json.Unmarshal(rec.Body, r); err != nil {
-			return nil, fmt.Errorf("configservice: decode rule %s: %w", rec.ID, err)
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return selectRecsTx[ruleRec](tx, KindRule, Scope(account, region), nil, noSuchRule)
 }
 
 func saveRuleTx(tx store.Tx, account, region string, r *ruleRec) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	return tx.Put(KindRule, Scope(account, region), r.name(), b)
+	return putRecTx(tx, KindRule, Scope(account, region), r.name(), r)
 }
 
 // addActiveRulesTx maintains the KindRulesActive marker of a scope.

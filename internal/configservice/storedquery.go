@@ -3,7 +3,6 @@ package configservice
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 
@@ -26,18 +25,7 @@ func noSuchStoredQuery(name string) error {
 }
 
 func storedQueryTx(tx store.Tx, account, region, name string) (*configapi.StoredQuery, error) {
-	b, err := tx.Get(KindStoredQuery, Scope(account, region), name)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	q := new(configapi.StoredQuery)
-	if err := json.Unmarshal(b, q); err != nil {
-		return nil, fmt.Errorf("configservice: decode stored query %s: %w", name, err)
-	}
-	return q, nil
+	return getRecTx[configapi.StoredQuery](tx, KindStoredQuery, Scope(account, region), name)
 }
 
 // PutStoredQuery creates or updates a stored query (idempotent by name; tags on creation only).
