@@ -15,6 +15,7 @@ import (
 	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/call"
+	"github.com/orgconfig/orgconfig/internal/console"
 	"github.com/orgconfig/orgconfig/internal/sigv4"
 )
 
@@ -37,6 +38,8 @@ func (s *Server) routes() http.Handler {
 		mux.HandleFunc(pathMotoReset, s.serveReset)
 	}
 	mux.HandleFunc(PathImport, s.serveImport)
+	mux.Handle(console.Prefix, s.console)
+	mux.Handle(console.Prefix+"/", s.console)
 	mux.HandleFunc("/", s.serveAPI)
 	return mux
 }

@@ -57,6 +57,8 @@ type Options struct {
 	// MaxAccountsPerOrganization is the default account quota of an organization (AWS's
 	// default is 10); 0 keeps AWS's.
 	MaxAccountsPerOrganization int
+	// ConsoleRegion is the region a console session starts in; default us-east-1.
+	ConsoleRegion string
 	// ExtraRegions extends the list of regions accepted for AWS Config.
 	ExtraRegions []string
 

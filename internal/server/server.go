@@ -22,6 +22,7 @@ import (
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/configservice"
+	"github.com/orgconfig/orgconfig/internal/console"
 	"github.com/orgconfig/orgconfig/internal/iam"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
@@ -58,6 +59,7 @@ type Server struct {
 	jobs      *jobs.Runner
 	authz     *authz.Authorizer
 	config    *configservice.Service
+	console   *console.Console
 	http      *http.Server
 	handler   http.Handler
 	bootstrap *auth.BootstrapResult
@@ -140,12 +142,21 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		SnapshotDir: opts.SnapshotDir, LambdaEndpoints: opts.LambdaEndpoints, AggregatorDataDelay: opts.AggregatorDataDelay,
 	})
 	s.config = cfgSvc
+	// Items written before the query index existed get their entries in the background.
+	if err := cfgSvc.StartQueryIndexBackfill(ctx); err != nil {
+		s.closeStore()
+		return nil, fmt.Errorf("query index backfill: %w", err)
+	}
 	s.register(configapi.Service, configapi.Handlers(cfgSvc), "message")
 	s.register(organizationsapi.Service, organizationsapi.Handlers(orgSvc), "Message")
 	s.register(iamapi.Service, iamapi.Handlers(iamSvc), "Message")
 	s.register(stsapi.Service, stsapi.Handlers(sts.New(st, s.clock, s.ids, s.dir, iamSvc)), "Message")
 
 	s.metrics = newMetrics(opts.Version)
+	if err := s.newConsole(ctx); err != nil {
+		s.closeStore()
+		return nil, err
+	}
 	s.handler = s.routes()
 	// The http.Server exists from the start, so that a Shutdown that comes before (or while)
 	// Serve starts still stops it: http.Server.Serve after Shutdown returns at once.

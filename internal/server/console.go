@@ -1,0 +1,38 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/orgconfig/orgconfig/internal/clock"
+	"github.com/orgconfig/orgconfig/internal/console"
+	"github.com/orgconfig/orgconfig/internal/organizations"
+)
+
+// newConsole builds the web console. Its pages call the API through serveAPI, signed with the
+// signed-in principal's credentials, so the console has no authority of its own.
+func (s *Server) newConsole(ctx context.Context) error {
+	var principals []string
+	for _, p := range organizations.DefaultServicePrincipals {
+		principals = append(principals, p.Name)
+	}
+	opts := console.Options{
+		API:               http.HandlerFunc(s.serveAPI),
+		Store:             s.store,
+		Now:               s.clock.Now,
+		Regions:           s.regions.All(),
+		DefaultRegion:     s.opts.ConsoleRegion,
+		ServicePrincipals: principals,
+		Logger:            s.log,
+	}
+	if _, system := s.clock.(clock.System); !system {
+		// The API checks signatures against the injected clock: sign the console's calls with it.
+		opts.ResignAt = s.clock.Now
+	}
+	c, err := console.New(ctx, opts)
+	if err != nil {
+		return err
+	}
+	s.console = c
+	return nil
+}
