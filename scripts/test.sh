@@ -2,7 +2,9 @@
 # Runs orgconfig's whole test suite on a fresh machine: go vet, every package's tests on both
 # store backends (a throwaway PostgreSQL 15 is started on a loopback port and stopped at the end),
 # the race detector on the concurrent packages, and the real-client compatibility tests
-# (aws CLI and boto3, when the pyenv Python has them; under CI=true they are required).
+# (aws CLI and boto3, when the pyenv Python has them; under CI=true they are required), and the
+# web console's browser tests in headless Chromium (installed from Debian's chromium package;
+# screenshots land in artifacts/browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,16 @@ if [ -z "${ORGCONFIG_TEST_DATABASE_URL:-}" ] && [ ! -x "$PGBIN/initdb" ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
   else
     echo "PostgreSQL server binaries are missing and this is not root: install the postgresql package" >&2
+  fi
+fi
+
+# The console's browser tests drive Debian's Chromium (headless) through chromedp.
+if [ -z "${ORGCONFIG_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  log "installing Chromium (Debian package chromium) for the console's browser tests"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is missing and this is not root: install the chromium package" >&2
   fi
 fi
 
