@@ -52,75 +52,107 @@ const (
 
 var aggregateRegions = []string{"ap-southeast-2", "eu-west-1", "us-east-1", "us-west-2"}
 
-func aggregateRun(ctx context.Context, o *Options, progress io.Writer) (*directResult, error) {
-	n := o.Count
-	if n <= 0 {
-		n = 100000
-	}
-	dir, err := os.MkdirTemp(o.StoreDir, "orgconfig-aggregate-")
+// aggregateFixture is a server holding an organization of aggregateAccounts accounts, its items
+// and the management account's organization aggregator "org" in us-east-1.
+type aggregateFixture struct {
+	srv      *server.Server
+	dir      string
+	endpoint string
+	root     aws.Credentials
+	cfgFor   func(region string, c aws.Credentials) aws.Config
+	accounts []string
+	agg      *configservice.Client
+	res      *directResult
+}
+
+func (f *aggregateFixture) close() {
+	f.srv.Shutdown(context.Background())
+	os.RemoveAll(f.dir)
+}
+
+func newAggregateFixture(ctx context.Context, o *Options, progress io.Writer, name string, n int) (_ *aggregateFixture, err error) {
+	dir, err := os.MkdirTemp(o.StoreDir, "orgconfig-"+name+"-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
 	srv, err := server.New(ctx, server.Options{
 		DataDir: dir, AccountID: benchAccount, RootAccessKeyID: benchKey, RootSecretAccessKey: benchSecret,
 		Logger: slog.New(slog.DiscardHandler), Version: "bench", MaxAccountsPerOrganization: aggregateAccounts + 10,
 	})
 	if err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
-	defer srv.Shutdown(context.Background())
+	f := &aggregateFixture{srv: srv, dir: dir}
+	defer func() {
+		if err != nil {
+			f.close()
+		}
+	}()
 	ln, err := listenLoopback()
 	if err != nil {
 		return nil, err
 	}
 	serveLabeled("server", srv, ln)
-	endpoint := "http://" + ln.Addr().String()
-	root := credentials(benchKey, benchSecret)
-	cfgFor := func(region string, c aws.Credentials) aws.Config {
-		return aws.Config{Region: region, BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1,
+	f.endpoint = "http://" + ln.Addr().String()
+	f.root = credentials(benchKey, benchSecret)
+	f.cfgFor = func(region string, c aws.Credentials) aws.Config {
+		return aws.Config{Region: region, BaseEndpoint: aws.String(f.endpoint), RetryMaxAttempts: 1,
 			Credentials: awscreds.StaticCredentialsProvider{Value: c},
 			HTTPClient:  &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4}}}
 	}
-	res := &directResult{Backends: []targetInfo{{Name: targetOrgconfig, Endpoint: endpoint,
+	f.res = &directResult{Backends: []targetInfo{{Name: targetOrgconfig, Endpoint: f.endpoint,
 		Note: "in-process internal/server, SQLite (synchronous=FULL) in " + dir + ", strict SigV4, logging off"}}}
 
 	// The organization: the bench account and 99 members.
 	t0 := time.Now()
-	fmt.Fprintf(progress, "bench: aggregate: organization of %d accounts ... ", aggregateAccounts)
-	accounts, err := aggregateOrganization(ctx, cfgFor("us-east-1", root))
-	if err != nil {
+	fmt.Fprintf(progress, "bench: %s: organization of %d accounts ... ", name, aggregateAccounts)
+	if f.accounts, err = aggregateOrganization(ctx, f.cfgFor("us-east-1", f.root)); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(progress, "%.1fs\n", time.Since(t0).Seconds())
 
 	// The items, a quarter per region, round-robin over the accounts.
 	t0 = time.Now()
-	fmt.Fprintf(progress, "bench: aggregate: generating and importing %d items ... ", n)
+	fmt.Fprintf(progress, "bench: %s: generating and importing %d items ... ", name, n)
 	for _, r := range aggregateRegions {
 		var snap bytes.Buffer
-		if err := gen.Snapshot(&snap, n/len(aggregateRegions), accounts, r); err != nil {
+		if err := gen.Snapshot(&snap, n/len(aggregateRegions), f.accounts, r); err != nil {
 			return nil, err
 		}
-		if err := evaluateImport(ctx, endpoint, root, r, snap.Bytes()); err != nil {
+		if err := evaluateImport(ctx, f.endpoint, f.root, r, snap.Bytes()); err != nil {
 			return nil, err
 		}
 	}
 	fmt.Fprintf(progress, "%.1fs\n", time.Since(t0).Seconds())
 
 	// The aggregator, in the management account's us-east-1.
-	mgmt := cfgFor("us-east-1", root)
+	mgmt := f.cfgFor("us-east-1", f.root)
 	roleARN, err := aggregateRole(ctx, mgmt)
 	if err != nil {
 		return nil, err
 	}
-	agg := configservice.NewFromConfig(mgmt)
-	if _, err := agg.PutConfigurationAggregator(ctx, &configservice.PutConfigurationAggregatorInput{
+	f.agg = configservice.NewFromConfig(mgmt)
+	if _, err := f.agg.PutConfigurationAggregator(ctx, &configservice.PutConfigurationAggregatorInput{
 		ConfigurationAggregatorName:   aws.String("org"),
 		OrganizationAggregationSource: &cfgtypes.OrganizationAggregationSource{RoleArn: aws.String(roleARN), AwsRegions: aggregateRegions},
 	}); err != nil {
 		return nil, fmt.Errorf("PutConfigurationAggregator: %w", err)
 	}
+	return f, nil
+}
+
+func aggregateRun(ctx context.Context, o *Options, progress io.Writer) (*directResult, error) {
+	n := o.Count
+	if n <= 0 {
+		n = 100000
+	}
+	f, err := newAggregateFixture(ctx, o, progress, "aggregate", n)
+	if err != nil {
+		return nil, err
+	}
+	defer f.close()
+	dir, root, cfgFor, accounts, agg, res := f.dir, f.root, f.cfgFor, f.accounts, f.agg, f.res
 
 	// Counts by account, and the store's GROUP BY over the same rows.
 	var lat []time.Duration
