@@ -141,6 +141,7 @@ func (c *Console) accountStatus(w http.ResponseWriter, r *http.Request, rc *reqC
 
 // trustedService is one row of the "Trusted access for AWS services" table.
 type trustedService struct {
+	Name      string
 	Principal string
 	Enabled   bool
 	Since     string
@@ -180,7 +181,7 @@ func (c *Console) orgSettings(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	for _, name := range c.principals {
 		since, ok := enabled[name]
-		d.Services = append(d.Services, trustedService{Principal: name, Enabled: ok, Since: since})
+		d.Services = append(d.Services, trustedService{Name: serviceNames[name], Principal: name, Enabled: ok, Since: since})
 	}
 	da := organizations.NewListDelegatedAdministratorsPaginator(org, &organizations.ListDelegatedAdministratorsInput{})
 	for da.HasMorePages() {
@@ -209,7 +210,7 @@ func (c *Console) orgSettings(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		d.Accounts = append(d.Accounts, out.Accounts...)
 	}
 	v := c.view(rc, "settings", "Organizations settings", d)
-	v.Notice = r.URL.Query().Get("notice")
+	v.Notice = settingsNotice(r.URL.Query())
 	c.render(w, r, http.StatusOK, "org_settings.html", v)
 	return nil
 }
@@ -218,22 +219,20 @@ func (c *Console) orgSettings(w http.ResponseWriter, r *http.Request, rc *reqCtx
 func (c *Console) trustedAccess(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	principal := r.PostFormValue("principal")
 	org := rc.api.organizations()
-	var notice string
-	switch r.PostFormValue("action") {
+	action := r.PostFormValue("action")
+	switch action {
 	case "enable":
 		if _, err := org.EnableAWSServiceAccess(r.Context(), &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(principal)}); err != nil {
 			return err
 		}
-		notice = "Trusted access is enabled for " + principal + "."
 	case "disable":
 		if _, err := org.DisableAWSServiceAccess(r.Context(), &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String(principal)}); err != nil {
 			return err
 		}
-		notice = "Trusted access is disabled for " + principal + "."
 	default:
 		return &apiError{Code: "InvalidInputException", Message: "Choose enable or disable.", Status: http.StatusBadRequest}
 	}
-	http.Redirect(w, r, Prefix+"/organizations/settings?notice="+url.QueryEscape(notice), http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"/organizations/settings?"+url.Values{"done": {action + "d"}, "principal": {principal}}.Encode(), http.StatusSeeOther)
 	return nil
 }
 
@@ -241,21 +240,73 @@ func (c *Console) trustedAccess(w http.ResponseWriter, r *http.Request, rc *reqC
 func (c *Console) delegatedAdmin(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	account, principal := r.PostFormValue("account"), r.PostFormValue("principal")
 	org := rc.api.organizations()
-	var notice string
-	switch r.PostFormValue("action") {
+	action := r.PostFormValue("action")
+	switch action {
 	case "register":
 		if _, err := org.RegisterDelegatedAdministrator(r.Context(), &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(account), ServicePrincipal: aws.String(principal)}); err != nil {
 			return err
 		}
-		notice = "Account " + account + " is a delegated administrator for " + principal + "."
 	case "deregister":
 		if _, err := org.DeregisterDelegatedAdministrator(r.Context(), &organizations.DeregisterDelegatedAdministratorInput{AccountId: aws.String(account), ServicePrincipal: aws.String(principal)}); err != nil {
 			return err
 		}
-		notice = "Account " + account + " is no longer a delegated administrator for " + principal + "."
 	default:
 		return &apiError{Code: "InvalidInputException", Message: "Choose register or deregister.", Status: http.StatusBadRequest}
 	}
-	http.Redirect(w, r, Prefix+"/organizations/settings?notice="+url.QueryEscape(notice), http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"/organizations/settings?"+url.Values{"done": {action + "ed"}, "principal": {principal}, "account": {account}}.Encode(), http.StatusSeeOther)
 	return nil
+}
+
+// settingsNotice says what the last action on the Settings page did. It is built from fixed
+// sentences, so a crafted link cannot put arbitrary text on the page.
+func settingsNotice(q url.Values) string {
+	p, a := q.Get("principal"), q.Get("account")
+	if name := serviceNames[p]; name != "" {
+		p = name + " (" + p + ")"
+	}
+	switch q.Get("done") {
+	case "enabled":
+		return "Trusted access is enabled for " + p + "."
+	case "disabled":
+		return "Trusted access is disabled for " + p + "."
+	case "registered":
+		return "Account " + a + " is a delegated administrator for " + p + "."
+	case "deregistered":
+		return "Account " + a + " is no longer a delegated administrator for " + p + "."
+	}
+	return ""
+}
+
+// serviceNames are the names the Organizations console gives the service principals.
+var serviceNames = map[string]string{
+	"config.amazonaws.com":                              "AWS Config",
+	"config-multiaccountsetup.amazonaws.com":            "AWS Config (organization rules and conformance packs)",
+	"access-analyzer.amazonaws.com":                     "IAM Access Analyzer",
+	"account.amazonaws.com":                             "AWS Account Management",
+	"auditmanager.amazonaws.com":                        "AWS Audit Manager",
+	"aws-artifact-account-sync.amazonaws.com":           "AWS Artifact",
+	"backup.amazonaws.com":                              "AWS Backup",
+	"cloudtrail.amazonaws.com":                          "AWS CloudTrail",
+	"compute-optimizer.amazonaws.com":                   "AWS Compute Optimizer",
+	"detective.amazonaws.com":                           "Amazon Detective",
+	"ds.amazonaws.com":                                  "AWS Directory Service",
+	"fms.amazonaws.com":                                 "AWS Firewall Manager",
+	"guardduty.amazonaws.com":                           "Amazon GuardDuty",
+	"health.amazonaws.com":                              "AWS Health",
+	"iam.amazonaws.com":                                 "AWS Identity and Access Management",
+	"inspector2.amazonaws.com":                          "Amazon Inspector",
+	"ipam.amazonaws.com":                                "Amazon VPC IP Address Manager",
+	"license-manager.amazonaws.com":                     "AWS License Manager",
+	"macie.amazonaws.com":                               "Amazon Macie",
+	"member.org.stacksets.cloudformation.amazonaws.com": "AWS CloudFormation StackSets",
+	"ram.amazonaws.com":                                 "AWS Resource Access Manager",
+	"reporting.trustedadvisor.amazonaws.com":            "AWS Trusted Advisor",
+	"securityhub.amazonaws.com":                         "AWS Security Hub",
+	"securitylake.amazonaws.com":                        "Amazon Security Lake",
+	"servicecatalog.amazonaws.com":                      "AWS Service Catalog",
+	"servicequotas.amazonaws.com":                       "Service Quotas",
+	"ssm.amazonaws.com":                                 "AWS Systems Manager",
+	"sso.amazonaws.com":                                 "AWS IAM Identity Center",
+	"storage-lens.s3.amazonaws.com":                     "Amazon S3 Storage Lens",
+	"tagpolicies.tag.amazonaws.com":                     "Tag policies",
 }
