@@ -279,6 +279,17 @@ func TestConsoleMission(t *testing.T) {
 	}
 	shot(t, ctx, "organizations")
 
+	// Add an account and watch its status page (it polls itself) reach SUCCEEDED.
+	run(t, ctx, "create account",
+		chromedp.Navigate(base+"/console/organizations/accounts/new"),
+		chromedp.WaitVisible("#name", chromedp.ByQuery),
+		chromedp.SendKeys("#name", "audit", chromedp.ByQuery),
+		chromedp.SendKeys("#email", "audit@example.com", chromedp.ByQuery),
+		chromedp.Submit("#email", chromedp.ByQuery),
+		chromedp.WaitVisible(`#status [data-state="SUCCEEDED"]`, chromedp.ByQuery),
+	)
+	shot(t, ctx, "account-created")
+
 	// Settings: enable trusted access for AWS Config with the keyboard-reachable button.
 	enable := `button[aria-label="Enable access for config.amazonaws.com"]`
 	run(t, ctx, "enable trusted access",
