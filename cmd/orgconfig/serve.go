@@ -17,26 +17,28 @@ import (
 type serveCommand struct {
 	stdout, stderr io.Writer
 
-	addr         string
-	dataDir      string
-	databaseURL  string
-	accountID    string
-	rootKeyID    string
-	rootSecret   string
-	authMode     string
-	defaultAcct  string
-	extraRegions string
-	maxAccounts  int
-	snapshotDir  string
-	sqliteSync   string
-	lambdaEndpts string
-	aggDelay     string
-	logLevel     string
-	logFormat    string
+	addr          string
+	dataDir       string
+	databaseURL   string
+	accountID     string
+	rootKeyID     string
+	rootSecret    string
+	authMode      string
+	defaultAcct   string
+	extraRegions  string
+	consoleRegion string
+	maxAccounts   int
+	snapshotDir   string
+	sqliteSync    string
+	lambdaEndpts  string
+	aggDelay      string
+	logLevel      string
+	logFormat     string
 }
 
 func (c *serveCommand) ParseFlags(args []string) error {
-	fs := newFlagSet("serve [flags]", `Runs the orgconfig server: AWS Config, Organizations, IAM and STS on one port.
+	fs := newFlagSet("serve [flags]", `Runs the orgconfig server: AWS Config, Organizations, IAM and STS on one port, and the web
+console at /console on the same port (sign in with an access key).
 
 On first start with an empty data directory it creates the bootstrap account. Without
 ORGCONFIG_ROOT_ACCESS_KEY_ID/ORGCONFIG_ROOT_SECRET_ACCESS_KEY it generates root credentials,
@@ -49,6 +51,7 @@ writes them to <data-dir>/root-credentials (mode 0600) and prints the export lin
 	secretFlag(fs, &c.rootSecret, "root-secret-access-key", "ORGCONFIG_ROOT_SECRET_ACCESS_KEY", "secret access key of the bootstrap account's root user")
 	stringFlag(fs, &c.authMode, "auth", "ORGCONFIG_AUTH", server.AuthStrict, "authentication: strict (verify every signature) or permissive (for test suites written against other emulators)")
 	stringFlag(fs, &c.defaultAcct, "default-account-id", "ORGCONFIG_DEFAULT_ACCOUNT_ID", "123456789012", "permissive mode: account of unknown access keys")
+	stringFlag(fs, &c.consoleRegion, "console-region", "ORGCONFIG_CONSOLE_REGION", "us-east-1", "the region a web console session starts in")
 	stringFlag(fs, &c.extraRegions, "extra-regions", "ORGCONFIG_EXTRA_REGIONS", "", "comma-separated regions to accept for AWS Config beyond AWS's list")
 	stringFlag(fs, &c.sqliteSync, "sqlite-synchronous", "ORGCONFIG_SQLITE_SYNCHRONOUS", "full", "embedded store durability: full (survives machine crashes) or normal (survives process crashes such as kill -9, fewer fsyncs)")
 	stringFlag(fs, &c.snapshotDir, "snapshot-dir", "ORGCONFIG_SNAPSHOT_DIR", "", "directory standing in for delivery channels' S3 buckets (default <data-dir>/snapshots)")
@@ -114,7 +117,7 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	srv, err := server.New(ctx, server.Options{
 		DataDir: c.dataDir, DatabaseURL: c.databaseURL,
 		AccountID: c.accountID, RootAccessKeyID: c.rootKeyID, RootSecretAccessKey: c.rootSecret,
-		Auth: c.authMode, DefaultAccountID: c.defaultAcct, ExtraRegions: splitList(c.extraRegions),
+		Auth: c.authMode, DefaultAccountID: c.defaultAcct, ExtraRegions: splitList(c.extraRegions), ConsoleRegion: c.consoleRegion,
 		MaxAccountsPerOrganization: c.maxAccounts, SnapshotDir: c.snapshotDir, SQLiteSynchronous: c.sqliteSync,
 		LambdaEndpoints: lambdaEndpoints, AggregatorDataDelay: aggDelay,
 		Logger: log, Version: buildVersion(),
@@ -139,7 +142,7 @@ export AWS_ENDPOINT_URL=%s
 
 `, srv.BootstrapAccountID(), strings.TrimSuffix(c.dataDir, "/")+"/"+server.CredentialsFile, akid, secret, endpoint)
 	}
-	log.Info("orgconfig listening", "endpoint", endpoint, "account", srv.BootstrapAccountID(), "auth", c.authMode, "version", buildVersion())
+	log.Info("orgconfig listening", "endpoint", endpoint, "console", endpoint+"/console", "account", srv.BootstrapAccountID(), "auth", c.authMode, "version", buildVersion())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
