@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awscreds "github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
+
+	"github.com/orgconfig/orgconfig/internal/query"
 )
 
 // queryCommand runs an advanced query against a server, over the caller's account and region
@@ -133,67 +133,18 @@ func derefInt32(p *int32) int32 {
 	return *p
 }
 
-// printTable prints results as a table: one column per selected field (a nested property is
-// looked up by its dotted path; a missing one is empty), then the row count.
-func printTable(w io.Writer, fields []string, rows []string) error {
+// printTable prints results as a table: one column per selected field (query.Table's rules),
+// then the row count.
+func printTable(w io.Writer, fields []string, results []string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	if len(fields) == 0 && len(rows) > 0 {
-		var m map[string]any
-		if json.Unmarshal([]byte(rows[0]), &m) == nil {
-			for k := range m {
-				fields = append(fields, k)
-			}
-			sort.Strings(fields)
-		}
-	}
-	fmt.Fprintln(tw, strings.Join(fields, "\t"))
+	cols, rows := query.Table(fields, results)
+	fmt.Fprintln(tw, strings.Join(cols, "\t"))
 	for _, r := range rows {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(r), &m); err != nil {
-			return fmt.Errorf("result is not a JSON object: %s", r)
-		}
-		cells := make([]string, len(fields))
-		for i, f := range fields {
-			cells[i] = cell(lookup(m, f))
-		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "(%d %s)\n", len(rows), plural(len(rows), "row", "rows"))
 	return nil
-}
-
-// lookup finds a field in a result: its text as a key (aggregates such as "COUNT(*)"), else its
-// dotted path.
-func lookup(m map[string]any, field string) any {
-	if v, ok := m[field]; ok {
-		return v
-	}
-	var cur any = m
-	for _, part := range strings.Split(field, ".") {
-		obj, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		if cur, ok = obj[part]; !ok {
-			return nil
-		}
-	}
-	return cur
-}
-
-func cell(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%f", x), "0"), ".")
-	default:
-		b, _ := json.Marshal(x)
-		return string(b)
-	}
 }

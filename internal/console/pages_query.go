@@ -3,15 +3,14 @@ package console
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"net/http"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
+
+	"github.com/orgconfig/orgconfig/internal/query"
 )
 
 const defaultQuery = "SELECT resourceType, COUNT(*) WHERE resourceType LIKE 'AWS::%' GROUP BY resourceType ORDER BY COUNT(*) DESC"
@@ -130,103 +129,8 @@ func runQuery(ctx context.Context, cfg *configservice.Client, expr, agg, token s
 			fields = append(fields, str(f.Name))
 		}
 	}
-	res.Columns, res.Rows = tabulate(fields, results)
+	res.Columns, res.Rows = query.Table(fields, results)
 	return res, nil
-}
-
-// tabulate turns result documents into rows. A selected property path is looked up through the
-// nested objects AWS answers with ("configuration.instanceType" is
-// {"configuration":{"instanceType":...}}); an aggregate such as COUNT(*) is a top-level key.
-// SELECT * (or a field that is not found by path) falls back to the documents' top-level keys.
-func tabulate(fields []string, results []string) ([]string, [][]string) {
-	docs := make([]map[string]any, 0, len(results))
-	for _, r := range results {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(r), &m); err != nil {
-			m = map[string]any{"result": r}
-		}
-		docs = append(docs, m)
-	}
-	cols := fields
-	if len(cols) == 0 || (len(cols) == 1 && cols[0] == "*") {
-		cols = nil
-		seen := map[string]bool{}
-		for _, d := range docs {
-			for _, k := range sortedKeys(d) {
-				if !seen[k] {
-					seen[k] = true
-					cols = append(cols, k)
-				}
-			}
-		}
-	}
-	rows := make([][]string, 0, len(docs))
-	for _, d := range docs {
-		row := make([]string, len(cols))
-		for i, col := range cols {
-			row[i] = cell(lookup(d, col))
-		}
-		rows = append(rows, row)
-	}
-	return cols, rows
-}
-
-func sortedKeys(m map[string]any) []string {
-	// Documents come in AWS's property order: resourceId, resourceType, ... Go maps lose it, so
-	// keep the familiar leading columns first and the rest alphabetical.
-	lead := []string{"accountId", "awsRegion", "resourceId", "resourceName", "resourceType", "arn"}
-	var out []string
-	for _, k := range lead {
-		if _, ok := m[k]; ok {
-			out = append(out, k)
-		}
-	}
-	var rest []string
-	for k := range m {
-		found := false
-		for _, l := range lead {
-			if k == l {
-				found = true
-			}
-		}
-		if !found {
-			rest = append(rest, k)
-		}
-	}
-	sort.Strings(rest)
-	return append(out, rest...)
-}
-
-func lookup(doc map[string]any, path string) any {
-	if v, ok := doc[path]; ok {
-		return v
-	}
-	var cur any = doc
-	for _, seg := range strings.Split(path, ".") {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		if cur, ok = m[seg]; !ok {
-			return nil
-		}
-	}
-	return cur
-}
-
-func cell(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 // queryCSV streams every page of a query's answer as CSV (at most csvMaxRows rows).
