@@ -3,8 +3,6 @@ package console
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -12,13 +10,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+
+	"github.com/orgconfig/orgconfig/internal/sigv4"
 )
 
 // apiEndpoint is the base URL of the console's API calls. They never leave the process: the
@@ -50,7 +49,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	in.RemoteAddr = "127.0.0.1:0"
 	in.RequestURI = in.URL.RequestURI()
 	if t.now != nil {
-		if err := t.resign(in, body); err != nil {
+		if err := sigv4.Resign(in, body, t.creds, t.now()); err != nil {
 			return nil, err
 		}
 	}
@@ -62,18 +61,6 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		Header: rec.header, Body: io.NopCloser(bytes.NewReader(rec.body.Bytes())),
 		ContentLength: int64(rec.body.Len()), Request: req,
 	}, nil
-}
-
-func (t *transport) resign(req *http.Request, body []byte) error {
-	_, scope, ok := strings.Cut(req.Header.Get("Authorization"), "Credential=")
-	parts := strings.Split(scope, "/")
-	if !ok || len(parts) < 5 {
-		return errors.New("console: the SDK did not sign the request")
-	}
-	req.Header.Del("Authorization")
-	req.Header.Del("X-Amz-Date")
-	sum := sha256.Sum256(body)
-	return v4.NewSigner().SignHTTP(req.Context(), t.creds, req, hex.EncodeToString(sum[:]), parts[3], parts[2], t.now())
 }
 
 // recorder is the smallest http.ResponseWriter that keeps what the handler wrote.

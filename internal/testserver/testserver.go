@@ -6,8 +6,6 @@ package testserver
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"net"
 	"net/http"
@@ -17,11 +15,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/server"
+	"github.com/orgconfig/orgconfig/internal/sigv4"
 	"github.com/orgconfig/orgconfig/internal/store/postgres/pgtest"
 )
 
@@ -139,13 +137,9 @@ type resigner struct {
 }
 
 func (r *resigner) RoundTrip(req *http.Request) (*http.Response, error) {
-	auth := req.Header.Get("Authorization")
-	_, scope, ok := strings.Cut(auth, "Credential=")
-	parts := strings.Split(scope, "/")
-	if !ok || len(parts) < 5 {
+	if !strings.Contains(req.Header.Get("Authorization"), "Credential=") {
 		return http.DefaultTransport.RoundTrip(req)
 	}
-	region, service := parts[2], parts[3]
 	var body []byte
 	if req.Body != nil {
 		var err error
@@ -156,10 +150,7 @@ func (r *resigner) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	out := req.Clone(req.Context())
 	out.Body = io.NopCloser(bytes.NewReader(body))
-	out.Header.Del("Authorization")
-	out.Header.Del("X-Amz-Date")
-	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(req.Context(), r.creds, out, hex.EncodeToString(sum[:]), service, region, r.clock.Now()); err != nil {
+	if err := sigv4.Resign(out, body, r.creds, r.clock.Now()); err != nil {
 		return nil, err
 	}
 	return http.DefaultTransport.RoundTrip(out)
