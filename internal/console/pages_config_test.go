@@ -1,0 +1,88 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
+
+	"github.com/orgconfig/orgconfig/internal/testserver"
+)
+
+// TestAggregatorAndQueryPages: the aggregator form's errors are the API's, an account aggregator
+// shows its unauthorized source with AWS's error code, and the query editor shows results, the
+// API's error for a bad expression, and a CSV of every page.
+func TestAggregatorAndQueryPages(t *testing.T) {
+	srv := testserver.Start(t)
+	ctx := context.Background()
+	cfg := configservice.NewFromConfig(srv.Config("us-east-1"))
+	if _, err := cfg.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
+		Name: aws.String("default"), RoleARN: aws.String("arn:aws:iam::" + testserver.AccountID + ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"),
+		RecordingGroup: &cfgtypes.RecordingGroup{AllSupported: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("b")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.StartConfigurationRecorder(ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"w1", "w2", "w3"} {
+		if _, err := cfg.PutResourceConfig(ctx, &configservice.PutResourceConfigInput{ResourceType: aws.String("Acme::Shop::Widget"), SchemaVersionId: aws.String("1"),
+			ResourceId: aws.String(id), ResourceName: aws.String("widget " + id), Configuration: aws.String(`{"size":1}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	b := newBrowser(t, srv.Endpoint)
+	csrf := b.signIn(testserver.AccessKey, testserver.SecretKey)
+
+	// A bad account ID: the API's validation error, on the form, which keeps what was typed.
+	form := url.Values{"csrf": {csrf}, "name": {"partners"}, "source": {"accounts"}, "accounts": {"12345"}, "regions": {"us-east-1"}}
+	status, _, body := b.do("POST", "/console/config/aggregators", form, nil)
+	if status != http.StatusBadRequest || !strings.Contains(body, "ValidationException") || !strings.Contains(body, `value="partners"`) {
+		t.Errorf("bad account ID: %d\n%s", status, body)
+	}
+	// A well-formed account that has not authorized the aggregator: created, and its source
+	// FAILED with AUTHORIZATION_NOT_FOUND on the dashboard; the own account SUCCEEDED.
+	form.Set("accounts", "222222222222, "+testserver.AccountID)
+	status, h, body := b.do("POST", "/console/config/aggregators", form, nil)
+	if status != http.StatusSeeOther || h.Get("Location") != "/console/config/aggregators/partners" {
+		t.Fatalf("create aggregator: %d %s\n%s", status, h.Get("Location"), body)
+	}
+	status, _, body = b.do("GET", "/console/config/aggregators/partners", nil, nil)
+	if status != http.StatusOK || !strings.Contains(body, "AUTHORIZATION_NOT_FOUND") || !strings.Contains(body, `data-status="SUCCEEDED"`) || !strings.Contains(body, `data-status="FAILED"`) {
+		t.Errorf("dashboard: %d\n%s", status, body)
+	}
+	// The source panel refreshes alone.
+	status, _, body = b.do("GET", "/console/config/aggregators/partners/sources", nil, map[string]string{"HX-Request": "true", "HX-Target": "sources"})
+	if status != http.StatusOK || !strings.HasPrefix(strings.TrimSpace(body), `<section id="sources"`) {
+		t.Errorf("sources fragment: %d\n%s", status, body)
+	}
+	// An aggregator that does not exist: the API's error and status.
+	if status, _, body := b.do("GET", "/console/config/aggregators/nope", nil, nil); status != http.StatusBadRequest || !strings.Contains(body, "NoSuchConfigurationAggregatorException") {
+		t.Errorf("missing aggregator: %d\n%s", status, body)
+	}
+
+	// The query editor: results for htmx, the API's error for a bad expression, CSV.
+	hx := map[string]string{"HX-Request": "true", "HX-Target": "results", "X-CSRF-Token": csrf}
+	q := url.Values{"expression": {"SELECT resourceId, resourceName WHERE resourceType = 'Acme::Shop::Widget' ORDER BY resourceId"}}
+	status, _, body = b.do("POST", "/console/config/query", q, hx)
+	if status != http.StatusOK || !strings.HasPrefix(strings.TrimSpace(body), `<section id="results"`) || strings.Count(body, "<td>widget w") != 3 {
+		t.Errorf("query: %d\n%s", status, body)
+	}
+	status, h, body = b.do("POST", "/console/config/query", url.Values{"expression": {"SELECT resourceId WHERE"}}, hx)
+	if status != http.StatusBadRequest || !strings.Contains(body, "InvalidExpressionException") || h.Get("HX-Retarget") != "#flash" {
+		t.Errorf("bad query: %d %v\n%s", status, h, body)
+	}
+	status, h, body = b.do("GET", "/console/config/query.csv?"+url.Values{"expression": q["expression"]}.Encode(), nil, nil)
+	if status != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || !strings.Contains(h.Get("Content-Disposition"), "attachment") ||
+		body != "resourceId,resourceName\nw1,widget w1\nw2,widget w2\nw3,widget w3\n" {
+		t.Errorf("CSV: %d %v\n%q", status, h, body)
+	}
+}
