@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/orgconfig/orgconfig/internal/testserver"
 )
@@ -84,5 +85,36 @@ func TestAggregatorAndQueryPages(t *testing.T) {
 	if status != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || !strings.Contains(h.Get("Content-Disposition"), "attachment") ||
 		body != "resourceId,resourceName\nw1,widget w1\nw2,widget w2\nw3,widget w3\n" {
 		t.Errorf("CSV: %d %v\n%q", status, h, body)
+	}
+}
+
+// TestIAMUserSession: an IAM user signs in with its access key and is held to its policy: a
+// read-only Config policy shows the Config pages and refuses to create an aggregator with the
+// API's AccessDeniedException.
+func TestIAMUserSession(t *testing.T) {
+	srv := testserver.Start(t)
+	ctx := context.Background()
+	ic := iam.NewFromConfig(srv.Config("us-east-1"))
+	if _, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("auditor")}); err != nil {
+		t.Fatal(err)
+	}
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["config:Describe*","config:Get*","config:List*","config:Select*","iam:ListRoles"],"Resource":"*"}]}`
+	if _, err := ic.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("auditor"), PolicyName: aws.String("read-config"), PolicyDocument: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("auditor")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, srv.Endpoint)
+	csrf := b.signIn(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey))
+	status, _, body := b.do("GET", "/console/config", nil, nil)
+	if status != http.StatusOK || !strings.Contains(body, "arn:aws:iam::"+testserver.AccountID+":user/auditor") {
+		t.Errorf("auditor's Config page: %d\n%s", status, body)
+	}
+	form := url.Values{"csrf": {csrf}, "name": {"mine"}, "source": {"accounts"}, "accounts": {testserver.AccountID}, "regions": {"us-east-1"}}
+	status, _, body = b.do("POST", "/console/config/aggregators", form, nil)
+	if status != http.StatusForbidden || !strings.Contains(body, "AccessDeniedException") || !strings.Contains(body, "config:PutConfigurationAggregator") {
+		t.Errorf("auditor creating an aggregator: %d\n%s", status, body)
 	}
 }
