@@ -1,6 +1,9 @@
 package store
 
-import "crypto/rand"
+import (
+	"crypto/rand"
+	"sort"
+)
 
 // PrefixEnd returns the smallest string that is greater, in byte order, than every string that
 // starts with prefix, and true; or "", false when there is no such bound (prefix is empty or
@@ -22,3 +25,16 @@ func PrefixEnd(prefix string) (string, bool) {
 // random rather than sequential so that inserts spread across the key space (no hot range on
 // CockroachDB) and no sequence is needed.
 func NewJobID() string { return rand.Text() }
+
+// SortedGroups turns counts per group into CountGroups' answer: the positive counts, in
+// ascending byte order of group.
+func SortedGroups(counts map[string]int) []GroupCount {
+	out := make([]GroupCount, 0, len(counts))
+	for g, n := range counts {
+		if n > 0 {
+			out = append(out, GroupCount{Group: g, Count: n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Group < out[j].Group })
+	return out
+}

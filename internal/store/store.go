@@ -33,6 +33,12 @@ type Record struct {
 	Body  []byte
 }
 
+// GroupCount is one group of Tx.CountGroups: its key and its number of records.
+type GroupCount struct {
+	Group string
+	Count int
+}
+
 // Key addresses one record.
 type Key struct {
 	Kind  string
@@ -105,6 +111,28 @@ type Tx interface {
 
 	// Count returns the number of records of (kind, scope).
 	Count(kind, scope string) (int, error)
+
+	// ListScopes returns up to limit distinct scopes that hold records of kind and come after
+	// after, in ascending order: byte order on SQLite; on PostgreSQL the order of the scope
+	// column's collation (byte order for the scopes orgconfig makes under the C collation),
+	// the same from call to call, so that paging with the last scope as after visits every
+	// scope once. A limit <= 0 means no limit. Each scope costs one index seek, however many
+	// records it holds: it finds the partitions of a kind without reading them.
+	ListScopes(kind, after string, limit int) ([]string, error)
+
+	// CountGroups counts the records of kind in scopes (each scope once, however often it is
+	// listed) whose id starts with prefix, grouped by their group key: the part of the id after
+	// prefix up to (not including) the first sep byte after prefix, or the whole rest of the id
+	// when no sep follows. It returns one GroupCount per group that has records, summed over the
+	// scopes, in ascending byte order of Group; every count is positive, and the counts add up
+	// to the number of records ListPrefix(kind, scope, prefix) returns over the scopes (no
+	// records: an empty result). Ids are split as bytes, so a sep that is part of a multi-byte
+	// UTF-8 character still separates. The counting happens in the database (on PostgreSQL one
+	// statement for all the scopes; nothing but the counts travels), so it suits aggregates over
+	// an index kept as records (path + sep + value + sep + …); the whole answer is held in
+	// memory, so it is meant for prefixes with a moderate number of groups. It sees the Tx's
+	// snapshot, including the Tx's own writes.
+	CountGroups(kind string, scopes []string, prefix string, sep byte) ([]GroupCount, error)
 
 	// Enqueue adds a background job in this transaction: the job exists if and only if the
 	// transaction commits, so work caused by a write is never lost nor run for a rolled-back

@@ -170,6 +170,64 @@ func (t *tx) Count(kind, scope string) (int, error) {
 	return int(n), err
 }
 
+// ListScopes seeks the next scope of kind in the primary key, once per scope (a loose index
+// scan, which PostgreSQL does not do by itself for DISTINCT).
+func (t *tx) ListScopes(kind, after string, limit int) ([]string, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	var out []string
+	for limit <= 0 || len(out) < limit {
+		err := pgxQueryRow(t.ctx, t.q, `SELECT scope FROM records WHERE kind = $1 AND scope > $2 ORDER BY scope LIMIT 1`,
+			[]any{kind, after}, &after)
+		if errors.Is(err, pgx.ErrNoRows) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, after)
+	}
+	return out, nil
+}
+
+// CountGroups groups in SQL, one statement for all the scopes (one round trip, one hash
+// aggregate over the prefix ranges of the primary key); id is BYTEA, so the cuts are at byte
+// offsets.
+func (t *tx) CountGroups(kind string, scopes []string, prefix string, sep byte) ([]store.GroupCount, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	if len(scopes) == 0 {
+		return nil, nil
+	}
+	q := `SELECT g, count(*) FROM (
+		SELECT substring(r FROM 1 FOR position($1::bytea IN r || $1::bytea) - 1) AS g
+		FROM (SELECT substring(id FROM $2::int4) AS r FROM records
+			WHERE kind = $3 AND scope = ANY($4::text[]) AND id >= $5`
+	args := []any{[]byte{sep}, int32(len(prefix) + 1), kind, scopes, []byte(prefix)}
+	if end, ok := store.PrefixEnd(prefix); ok {
+		args = append(args, []byte(end))
+		q += ` AND id < $6`
+	}
+	q += `) s) t GROUP BY g ORDER BY g`
+	rows, err := t.q.Query(t.ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.GroupCount
+	for rows.Next() {
+		var g []byte
+		var n int64
+		if err := rows.Scan(&g, &n); err != nil {
+			return nil, err
+		}
+		out = append(out, store.GroupCount{Group: string(g), Count: int(n)})
+	}
+	return out, rows.Err()
+}
+
 // --- jobs -------------------------------------------------------------------------------
 
 const jobCols = `id, kind, dedupe_key, payload, run_at, attempts, last_error, lease_owner, lease_until, created_at, dead_at`

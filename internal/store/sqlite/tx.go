@@ -226,6 +226,79 @@ func (t *tx) Count(kind, scope string) (int, error) {
 	return n, wrapErr(rows.Err())
 }
 
+// ListScopes seeks the next scope of kind in the primary key, once per scope.
+func (t *tx) ListScopes(kind, after string, limit int) ([]string, error) {
+	var out []string
+	for limit <= 0 || len(out) < limit {
+		rows, err := t.query(`SELECT scope FROM records WHERE kind = ? AND scope > ? ORDER BY scope LIMIT 1`, kind, after)
+		if err != nil {
+			return nil, err
+		}
+		found := rows.Next()
+		if found {
+			err = rows.Scan(&after)
+		}
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, wrapErr(err)
+		}
+		if !found {
+			break
+		}
+		out = append(out, after)
+	}
+	return out, nil
+}
+
+// CountGroups groups in SQL, one statement per scope: the ids of the prefix range (a range of
+// the primary key) are cut as blobs (byte offsets, whatever the text holds) after the prefix
+// and at the first sep; the scopes' counts are added up here.
+func (t *tx) CountGroups(kind string, scopes []string, prefix string, sep byte) ([]store.GroupCount, error) {
+	// (No r || sep: SQLite's || makes text, and instr then counts characters.)
+	const groupOf = `SELECT CASE WHEN p = 0 THEN r ELSE substr(r, 1, p - 1) END AS g, count(*)
+		FROM (SELECT r, instr(r, ?) AS p FROM (SELECT substr(CAST(id AS BLOB), ?) AS r FROM records
+		WHERE kind = ? AND scope = ? AND id >= ?`
+	q := groupOf + `)) GROUP BY g`
+	end, bounded := store.PrefixEnd(prefix)
+	if bounded {
+		q = groupOf + ` AND id < ?)) GROUP BY g`
+	}
+	sepb := []byte{sep}
+	counts := map[string]int{}
+	done := make(map[string]bool, len(scopes))
+	for _, scope := range scopes {
+		if done[scope] {
+			continue
+		}
+		done[scope] = true
+		args := []any{sepb, len(prefix) + 1, kind, scope, prefix}
+		if bounded {
+			args = append(args, end)
+		}
+		rows, err := t.query(q, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var g []byte
+			var n int
+			if err := rows.Scan(&g, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			counts[string(g)] += n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, wrapErr(err)
+		}
+	}
+	return store.SortedGroups(counts), nil
+}
+
 // --- jobs -------------------------------------------------------------------------------
 
 const jobCols = `id, kind, dedupe_key, payload, run_at, attempts, last_error, lease_owner, lease_until, created_at, dead_at`

@@ -44,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListPagination", testListPagination},
 		{"ListPrefix", testListPrefix},
 		{"Count", testCount},
+		{"CountGroups", testCountGroups},
+		{"ListScopes", testListScopes},
 		{"UnicodeIDs", testUnicodeIDs},
 		{"ReadOnlyTx", testReadOnlyTx},
 		{"ReadReturnsFnError", testReadReturnsFnError},
@@ -442,6 +444,193 @@ func testCount(t *testing.T, s store.Store) {
 		n, err := tx.Count("c", "")
 		if err == nil && n != 25 {
 			err = fmt.Errorf("Count in tx = %d, want 25", n)
+		}
+		return err
+	})
+}
+
+// groups builds a CountGroups answer from (group, count) pairs.
+func groups(kv ...any) []store.GroupCount {
+	var out []store.GroupCount
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, store.GroupCount{Group: kv[i].(string), Count: kv[i+1].(int)})
+	}
+	return out
+}
+
+func fmtGroups(gs []store.GroupCount) string {
+	parts := make([]string, len(gs))
+	for i, g := range gs {
+		parts[i] = fmt.Sprintf("%q:%d", g.Group, g.Count)
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+func countGroups(t *testing.T, s store.Store, kind, scope, prefix string, sep byte) []store.GroupCount {
+	t.Helper()
+	return countGroupsIn(t, s, kind, []string{scope}, prefix, sep)
+}
+
+func countGroupsIn(t *testing.T, s store.Store, kind string, scopes []string, prefix string, sep byte) []store.GroupCount {
+	t.Helper()
+	var out []store.GroupCount
+	read(t, s, func(tx store.Tx) error {
+		var err error
+		out, err = tx.CountGroups(kind, scopes, prefix, sep)
+		return err
+	})
+	return out
+}
+
+func equalGroups(t *testing.T, what string, got, want []store.GroupCount) {
+	t.Helper()
+	if len(got) == 0 && len(want) == 0 {
+		return
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("%s = %s, want %s", what, fmtGroups(got), fmtGroups(want))
+	}
+}
+
+func testCountGroups(t *testing.T, s store.Store) {
+	ids := []string{
+		"a\x00x\x001", "a\x00x\x002", "a\x00x\x00", "a\x00y\x001", "a\x00", "a\x00z", "a\x00日本\x00q",
+		"a\x00x\x01\x003", // a byte above sep: its own group
+		"a", "a\x01", "b\x00x\x001", "",
+		"p/a/1", "p/a/2", "p/b", "p/", "p/%", "p/_/x", "q/a", "m日本",
+	}
+	write(t, s, func(tx store.Tx) error {
+		for _, id := range ids {
+			if err := tx.Put("g", "s", id, nil); err != nil {
+				return err
+			}
+		}
+		// Other kinds and scopes are not counted.
+		if err := tx.Put("g", "other", "a\x00x\x009", nil); err != nil {
+			return err
+		}
+		return tx.Put("h", "s", "a\x00x\x009", nil)
+	})
+	equalGroups(t, "CountGroups(a\\0, \\0)", countGroups(t, s, "g", "s", "a\x00", 0), groups("", 1, "x", 3, "x\x01", 1, "y", 1, "z", 1, "日本", 1))
+	equalGroups(t, "CountGroups(p/, /)", countGroups(t, s, "g", "s", "p/", '/'), groups("", 1, "%", 1, "_", 1, "a", 2, "b", 1))
+	equalGroups(t, "CountGroups(p/a/, /)", countGroups(t, s, "g", "s", "p/a/", '/'), groups("1", 1, "2", 1))
+	equalGroups(t, "CountGroups(none)", countGroups(t, s, "g", "s", "zz", 0), nil)
+	equalGroups(t, "CountGroups(other kind)", countGroups(t, s, "h", "s", "a\x00", 0), groups("x", 1))
+	equalGroups(t, "CountGroups(empty kind)", countGroups(t, s, "none", "s", "", 0), nil)
+	// Several scopes: counts add up, each scope counted once however often it is named.
+	equalGroups(t, "CountGroups(s, other)", countGroupsIn(t, s, "g", []string{"s", "other", "s", "missing"}, "a\x00", 0), groups(
+		"", 1, "x", 4, "x\x01", 1, "y", 1, "z", 1, "日本", 1))
+	equalGroups(t, "CountGroups(no scopes)", countGroupsIn(t, s, "g", nil, "", 0), nil)
+	// Bytes, not characters: a sep inside a multi-byte character splits it.
+	equalGroups(t, "CountGroups(m, 0x97)", countGroups(t, s, "g", "s", "m", 0x97), groups("\xe6", 1))
+	// The empty prefix groups the whole (kind, scope); the counts add up to ListPrefix's.
+	all := countGroups(t, s, "g", "s", "", 0)
+	total := 0
+	for i, g := range all {
+		if g.Count <= 0 || (i > 0 && all[i-1].Group >= g.Group) {
+			t.Fatalf("CountGroups(\"\") = %s: counts must be positive and groups ascending", fmtGroups(all))
+		}
+		total += g.Count
+	}
+	if total != len(ids) {
+		t.Fatalf("CountGroups(\"\") adds up to %d, want %d", total, len(ids))
+	}
+	want := map[string]int{}
+	for _, id := range ids {
+		g, _, _ := strings.Cut(id, "\x00")
+		want[g]++
+	}
+	for _, g := range all {
+		if want[g.Group] != g.Count {
+			t.Fatalf("CountGroups(\"\") group %q = %d, want %d", g.Group, g.Count, want[g.Group])
+		}
+	}
+	// A write transaction sees its own writes.
+	write(t, s, func(tx store.Tx) error {
+		if err := tx.Put("g", "s", "p/c", nil); err != nil {
+			return err
+		}
+		if _, err := tx.Delete("g", "s", "p/b"); err != nil {
+			return err
+		}
+		got, err := tx.CountGroups("g", []string{"s"}, "p/", '/')
+		if err != nil {
+			return err
+		}
+		if want := groups("", 1, "%", 1, "_", 1, "a", 2, "c", 1); !slices.Equal(got, want) {
+			return fmt.Errorf("CountGroups in tx = %s, want %s", fmtGroups(got), fmtGroups(want))
+		}
+		return nil
+	})
+}
+
+func listScopes(t *testing.T, s store.Store, kind, after string, limit int) []string {
+	t.Helper()
+	var out []string
+	read(t, s, func(tx store.Tx) error {
+		var err error
+		out, err = tx.ListScopes(kind, after, limit)
+		return err
+	})
+	return out
+}
+
+func testListScopes(t *testing.T, s store.Store) {
+	scopes := []string{"", "111111111111/us-east-1", "111111111111/eu-west-1", "222222222222/us-east-1", "a", "b", "日本"}
+	write(t, s, func(tx store.Tx) error {
+		for i, sc := range scopes {
+			for j := range i + 1 { // several records in most scopes
+				if err := tx.Put("sc", sc, fmt.Sprint(j), nil); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.Put("other", "c", "1", nil)
+	})
+	all := listScopes(t, s, "sc", "", 0)
+	// "" is no scope after "": every other scope is listed, each once.
+	if got, want := slices.Sorted(slices.Values(all)), slices.Sorted(slices.Values(scopes[1:])); !slices.Equal(got, want) {
+		t.Fatalf("ListScopes = %q, want %q in some order", all, want)
+	}
+	// Paging with the last scope as after visits every scope once, in the same order.
+	for _, limit := range []int{1, 2, 4} {
+		var paged []string
+		for after := ""; ; {
+			page := listScopes(t, s, "sc", after, limit)
+			if len(page) > limit {
+				t.Fatalf("ListScopes(limit %d) returned %d scopes", limit, len(page))
+			}
+			if len(page) == 0 {
+				break
+			}
+			paged = append(paged, page...)
+			after = page[len(page)-1]
+		}
+		if !slices.Equal(paged, all) {
+			t.Fatalf("ListScopes in pages of %d = %q, want %q", limit, paged, all)
+		}
+	}
+	// ASCII scopes of one shape come in byte order on every backend.
+	if got := listScopes(t, s, "sc", "111111111111/eu-west-1", 2); !slices.Equal(got, []string{"111111111111/us-east-1", "222222222222/us-east-1"}) {
+		t.Fatalf("ListScopes after 111111111111/eu-west-1 = %q", got)
+	}
+	if got := listScopes(t, s, "none", "", 0); len(got) != 0 {
+		t.Fatalf("ListScopes of an empty kind = %q", got)
+	}
+	if got := listScopes(t, s, "other", "", 0); !slices.Equal(got, []string{"c"}) {
+		t.Fatalf("ListScopes(other) = %q", got)
+	}
+	// A write transaction sees its own writes; a scope whose records are all deleted is gone.
+	write(t, s, func(tx store.Tx) error {
+		if err := tx.Put("other", "d", "1", nil); err != nil {
+			return err
+		}
+		if _, err := tx.Delete("other", "c", "1"); err != nil {
+			return err
+		}
+		got, err := tx.ListScopes("other", "", 0)
+		if err == nil && !slices.Equal(got, []string{"d"}) {
+			err = fmt.Errorf("ListScopes in tx = %q, want [d]", got)
 		}
 		return err
 	})
