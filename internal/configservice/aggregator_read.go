@@ -2,10 +2,13 @@ package configservice
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
 	"github.com/orgconfig/orgconfig/internal/store"
@@ -23,7 +26,7 @@ func (s *Service) viewTx(tx store.Tx, ctx context.Context, name string) (*aggreg
 	if err != nil {
 		return nil, err
 	}
-	a, err := mustAggregatorTx(tx, account, region, name)
+	a, err := viewAggregatorTx(tx, account, region, name)
 	if err != nil {
 		return nil, err
 	}
@@ -32,6 +35,43 @@ func (s *Service) viewTx(tx store.Tx, ctx context.Context, name string) (*aggreg
 		return nil, err
 	}
 	return &aggregateView{a: a, sources: srcs}, nil
+}
+
+// viewAggregatorCache maps the bytes of a stored aggregator to its decoded form, for the read
+// path (every aggregate read decodes its aggregator). Entries are never modified; the cache is
+// dropped whole when it grows past recorderCacheMax.
+var viewAggregatorCache struct {
+	sync.Mutex
+	m map[string]*aggregatorRec
+}
+
+// viewAggregatorTx is mustAggregatorTx for readers: the result is shared (from the cache when
+// the same bytes were decoded before) and must not be modified.
+func viewAggregatorTx(tx store.Tx, account, region, name string) (*aggregatorRec, error) {
+	b, err := tx.Get(KindAggregator, Scope(account, region), name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, noSuchAggregator()
+	}
+	if err != nil {
+		return nil, err
+	}
+	viewAggregatorCache.Lock()
+	a, ok := viewAggregatorCache.m[string(b)]
+	viewAggregatorCache.Unlock()
+	if ok {
+		return a, nil
+	}
+	a = new(aggregatorRec)
+	if err := json.Unmarshal(b, a); err != nil {
+		return nil, fmt.Errorf("configservice: decode %s %s/%s: %w", KindAggregator, Scope(account, region), name, err)
+	}
+	viewAggregatorCache.Lock()
+	if viewAggregatorCache.m == nil || len(viewAggregatorCache.m) >= recorderCacheMax {
+		viewAggregatorCache.m = map[string]*aggregatorRec{}
+	}
+	viewAggregatorCache.m[string(b)] = a
+	viewAggregatorCache.Unlock()
+	return a, nil
 }
 
 // has reports whether the view includes (account, region).

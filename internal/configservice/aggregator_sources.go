@@ -239,11 +239,7 @@ func (s *Service) sourcesTx(tx store.Tx, account, region string, a *aggregatorRe
 		if orgID == "" {
 			return nil, nil
 		}
-		members, err := organizations.MemberAccountsTx(tx, orgID)
-		if err != nil {
-			return nil, err
-		}
-		departed, err := organizations.DepartedAccountsTx(tx, orgID)
+		members, departed, err := organizations.MembershipTx(tx, orgID)
 		if err != nil {
 			return nil, err
 		}

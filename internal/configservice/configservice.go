@@ -58,6 +58,8 @@ type Service struct {
 	ingest  ingester
 	// tokenKeyCache is the HMAC key of result tokens, once read from the store.
 	tokenKeyCache atomic.Pointer[[]byte]
+	// qidxReady is set once the query index is known to cover every item (backfill done).
+	qidxReady atomic.Bool
 }
 
 // New returns the AWS Config service and registers its background job kinds on runner.
@@ -69,6 +71,7 @@ func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, ia
 		runner.Register(jobAggregatorRefresh, s.runAggregatorRefresh)
 		runner.Register(jobOrgDeploy, s.runOrgDeploy)
 		runner.Register(jobPackDeploy, s.runPackDeploy)
+		runner.Register(jobQueryIndexBackfill, s.runQueryIndexBackfill)
 	}
 	if iamSvc != nil {
 		// AWS Config records the account's IAM roles, users and policies when a recorder covers them.

@@ -121,7 +121,16 @@ func (s *Service) runQuery(tx store.Tx, sources []source, typeAllowed func(strin
 			limit = selectAggregatePage
 		}
 	}
-	ex := &executor{tx: tx, q: q, plan: query.PlanWhere(q.Where), typeAllowed: typeAllowed}
+	ready, err := s.queryIndexReadyTx(tx)
+	if err != nil {
+		return nil, err
+	}
+	ex := &executor{tx: tx, q: q, plan: query.Plan{Scan: true}, typeAllowed: typeAllowed}
+	if ready { // else the index may miss items written before it (queryindex_backfill.go)
+		ex.indexed = true
+		ex.plan = query.PlanWhere(q.Where)
+		ex.keysOnly = ex.plan.Exact && !ex.plan.Scan && keyCovered(q)
+	}
 	if err := ex.loadUnindexed(sources); err != nil {
 		return nil, err
 	}
@@ -203,6 +212,54 @@ type executor struct {
 	plan        query.Plan
 	typeAllowed func(string) bool
 	unindexed   map[string]bool // scopes with unindexed items
+	// indexed: the index covers every item; without it every query scans.
+	indexed bool
+	// keysOnly: the plan is exact and the query needs no property but those of the item's
+	// key (keyCovered), so in scopes without unindexed items the index keys alone answer it:
+	// no item is read.
+	keysOnly bool
+}
+
+// keyProperties are the properties an item's index key holds: its scope gives accountId and
+// awsRegion, its item ID resourceType and resourceId (see keyItem).
+var keyProperties = map[string]bool{"accountId": true, "awsRegion": true, "resourceType": true, "resourceId": true}
+
+// keyCovered reports whether a query reads, outside its WHERE clause, only key properties (and
+// COUNT(*)).
+func keyCovered(q *query.Query) bool {
+	if q.Star {
+		return false
+	}
+	ok := func(it query.SelectItem) bool { return (it.Star && it.Func == "COUNT") || keyProperties[it.Path] }
+	for _, it := range q.Select {
+		if !ok(it) {
+			return false
+		}
+	}
+	for _, o := range q.OrderBy {
+		if !ok(o.Item) {
+			return false
+		}
+	}
+	for _, p := range q.GroupBy {
+		if !keyProperties[p] {
+			return false
+		}
+	}
+	return true
+}
+
+// keyItem is the item of an index key, with the key properties only: accountId and awsRegion
+// from the scope (items of global types have awsRegion "global", as buildItem records them),
+// resourceType and resourceId from the item ID. For an indexed item they equal the stored
+// item's (TestQueryKeyItem).
+func keyItem(scope, iid string) *query.Item {
+	account, region, _ := strings.Cut(scope, "/")
+	typ, id, _ := cutItemID(iid)
+	if IsGlobalType(typ) {
+		region = globalRegion
+	}
+	return &query.Item{AccountID: account, AwsRegion: region, ResourceType: typ, ResourceID: id}
 }
 
 // loadUnindexed reads which scopes have unindexed items (rare: one listing, usually empty).
@@ -273,31 +330,80 @@ func (ex *executor) scope(scope, after string, fn func(src source, iid string, d
 			}
 		}
 	}
+	// visitIDs handles candidates in item ID order: from their keys alone, or by reading them
+	// (small first reads: a page often needs only a few items).
+	keysOnly := ex.keysOnly && !ex.unindexed[scope]
+	visitIDs := func(ids []string) (bool, error) {
+		if keysOnly {
+			for _, iid := range ids {
+				if ex.typeAllowed != nil {
+					if typ, _, _ := cutItemID(iid); !ex.typeAllowed(typ) {
+						continue
+					}
+				}
+				if !fn(src, iid, query.NewDoc(keyItem(scope, iid))) {
+					return false, nil
+				}
+			}
+			return true, nil
+		}
+		for start, size := 0, 32; start < len(ids); start, size = start+size, 128 {
+			chunk := ids[start:min(start+size, len(ids))]
+			keys := make([]store.Key, len(chunk))
+			for i, id := range chunk {
+				keys[i] = store.Key{Kind: KindItem, Scope: scope, ID: id}
+			}
+			vals, err := ex.tx.GetMany(keys)
+			if err != nil {
+				return false, err
+			}
+			for i, b := range vals {
+				if b == nil {
+					continue
+				}
+				if ok, err := visit(b, chunk[i]); err != nil || !ok {
+					return false, err
+				}
+			}
+		}
+		return true, nil
+	}
+	// One exact value: its index entries come in item ID order, so they are read a page at a
+	// time from the cursor on, and the reading stops with fn.
+	if r := ex.plan.Ranges; len(r) == 1 && exactValue(r[0]) && !ex.unindexed[scope] {
+		prefix := r[0].Path + "\x00" + r[0].Lo + "\x00"
+		cursor := ""
+		if after != "" {
+			cursor = prefix + after
+		}
+		for page := 32; ; page = min(page*4, 1000) {
+			recs, err := ex.tx.ListPrefix(KindQueryIndex, scope, prefix, cursor, page)
+			if err != nil {
+				return false, err
+			}
+			ids := make([]string, len(recs))
+			for i, rec := range recs {
+				ids[i] = rec.ID[len(prefix):]
+			}
+			if more, err := visitIDs(ids); err != nil || !more {
+				return false, err
+			}
+			if len(recs) < page {
+				return true, nil
+			}
+			cursor = recs[len(recs)-1].ID
+		}
+	}
 	ids, err := ex.candidates(scope, after)
 	if err != nil {
 		return false, err
 	}
-	// Small first reads: a page often needs only a few items.
-	for start, size := 0, 32; start < len(ids); start, size = start+size, 128 {
-		chunk := ids[start:min(start+size, len(ids))]
-		keys := make([]store.Key, len(chunk))
-		for i, id := range chunk {
-			keys[i] = store.Key{Kind: KindItem, Scope: scope, ID: id}
-		}
-		vals, err := ex.tx.GetMany(keys)
-		if err != nil {
-			return false, err
-		}
-		for i, b := range vals {
-			if b == nil {
-				continue
-			}
-			if ok, err := visit(b, chunk[i]); err != nil || !ok {
-				return false, err
-			}
-		}
-	}
-	return true, nil
+	return visitIDs(ids)
+}
+
+// exactValue reports whether a range selects one value.
+func exactValue(r query.Range) bool {
+	return r.Prefix == "" && r.Lo != "" && r.Lo == r.Hi && r.LoInclusive && r.HiInclusive
 }
 
 // candidates returns the sorted, distinct item IDs after the cursor that the plan's ranges and
@@ -331,7 +437,7 @@ func (ex *executor) candidates(scope, after string) ([]string, error) {
 // query only counts the values of one top-level property).
 func (ex *executor) aggregate(sources []source) ([][]byte, error) {
 	agg := query.NewAggregator(ex.q)
-	if path, ok := countByScalar(ex.q); ok && ex.plan.Scan && ex.q.Where == nil && ex.typeAllowed == nil {
+	if path, ok := countByScalar(ex.q); ok && ex.indexed && ex.q.Where == nil && ex.typeAllowed == nil {
 		if err := ex.countFromIndex(sources, path, agg); err != nil {
 			return nil, err
 		}
@@ -370,36 +476,25 @@ func countByScalar(q *query.Query) (string, bool) {
 	return p, hasPath && hasCount
 }
 
-// countFromIndex feeds the aggregator one synthetic row per item from the index entries of
-// path: the property's value is all the query needs.
+// countFromIndex feeds the aggregator the items' values of path, counted per value from the
+// index entries of path by the store (CountGroups, over every source at once): the property's
+// value is all the query needs, and only the counts leave the database.
 func (ex *executor) countFromIndex(sources []source, path string, agg *query.Aggregator) error {
-	docs := map[string]*query.Doc{} // one synthetic row per value
+	scopes := make([]string, len(sources))
+	for i, src := range sources {
+		scopes[i] = Scope(src.account, src.region)
+	}
+	// String values only: a value that also reads as a number or a date has further entries.
+	groups, err := ex.tx.CountGroups(KindQueryIndex, scopes, path+"\x00"+query.EncodeString(""), 0)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		agg.AddN(query.NewDoc(scalarItem(path, g.Group)), int64(g.Count))
+	}
+	// Items too large to index are read whole.
 	for _, src := range sources {
 		scope := Scope(src.account, src.region)
-		prefix := path + "\x00"
-		for cursor := ""; ; {
-			recs, err := ex.tx.ListPrefix(KindQueryIndex, scope, prefix, cursor, 1000)
-			if err != nil {
-				return err
-			}
-			for _, r := range recs {
-				cursor = r.ID
-				value, _, ok := cutValue(r.ID[len(prefix):])
-				if !ok || !strings.HasPrefix(value, "s") {
-					continue
-				}
-				d := docs[value]
-				if d == nil {
-					d = query.NewDoc(scalarItem(path, value[1:]))
-					docs[value] = d
-				}
-				agg.Add(d)
-			}
-			if len(recs) < 1000 {
-				break
-			}
-		}
-		// Items too large to index are read whole.
 		if !ex.unindexed[scope] {
 			continue
 		}

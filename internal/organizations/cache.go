@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
@@ -25,8 +26,9 @@ import (
 //     transaction (see versionTx). A reader compares the token it reads in its own snapshot.
 
 // kindOrgVersion: scope "", id = o-id → random token, replaced by every transaction that
-// writes a kindAccount or kindOU record of the organization (see versionTx). A missing record
-// means "unknown": readers then bypass the snapshot cache.
+// writes a kindAccount, kindOU or kindDeparted record of the organization (see versionTx). A
+// missing record means "unknown": readers then bypass the caches validated by it (the accounts
+// snapshot, membersCache).
 const kindOrgVersion = "org-version"
 
 // maxCacheEntries bounds each cache; a full cache is emptied (the entries are cheap to rebuild).
@@ -141,6 +143,39 @@ func (c *snapshotCache) put(orgID string, s *accountsSnapshot) {
 	c.mu.Unlock()
 }
 
+// memberIDs is the answer of MembershipTx at one version of an organization.
+type memberIDs struct {
+	version  string
+	ids      []string             // shared: callers get a copy
+	departed map[string]time.Time // shared: callers get a copy
+}
+
+// membersCache maps o-id → its ACTIVE accounts at one version, for every Service and store of
+// the process (version tokens are random, so entries of different stores cannot collide).
+var membersCache orgKeyedCache[memberIDs]
+
+// orgKeyedCache maps an organization ID to a value validated by its caller.
+type orgKeyedCache[V any] struct {
+	mu sync.RWMutex
+	m  map[string]V
+}
+
+func (c *orgKeyedCache[V]) get(orgID string) (V, bool) {
+	c.mu.RLock()
+	v, ok := c.m[orgID]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+func (c *orgKeyedCache[V]) put(orgID string, v V) {
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCacheEntries {
+		c.m = make(map[string]V)
+	}
+	c.m[orgID] = v
+	c.mu.Unlock()
+}
+
 // maxSnapshotAccounts bounds the organizations whose accounts are kept rendered in memory.
 const maxSnapshotAccounts = 2000
 
@@ -164,7 +199,7 @@ type versionTx struct {
 
 func (t *versionTx) note(kind, scope, id string) {
 	switch kind {
-	case kindAccount, kindOU:
+	case kindAccount, kindOU, kindDeparted:
 		if t.touched == nil {
 			t.touched = map[string]bool{}
 		}

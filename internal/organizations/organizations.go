@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -313,21 +315,48 @@ func (s *Service) IsDelegatedAdminTx(tx store.Tx, account, principal string) (bo
 // account included, in ascending order. Suspended and closing accounts are left out. An unknown
 // organization has none.
 func MemberAccountsTx(tx store.Tx, orgID string) ([]string, error) {
+	ids, _, err := MembershipTx(tx, orgID)
+	return ids, err
+}
+
+// MembershipTx returns MemberAccountsTx and DepartedAccountsTx of organization orgID together.
+//
+// Aggregators call it on every read, so the answer is cached per organization and validated by
+// the organization's version record read in tx (see cache.go): a hit costs one point read
+// instead of listing and decoding every account. Inside an Organizations write (a versionTx,
+// whose version record is only replaced at its end) the cache is bypassed.
+func MembershipTx(tx store.Tx, orgID string) (members []string, departed map[string]time.Time, err error) {
+	var version []byte
+	if _, writing := tx.(*versionTx); !writing {
+		vb, err := tx.Get(kindOrgVersion, "", orgID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, nil, err
+		}
+		version = vb
+		if m, ok := membersCache.get(orgID); ok && version != nil && m.version == string(version) {
+			return slices.Clone(m.ids), maps.Clone(m.departed), nil
+		}
+	}
 	recs, err := listAll(tx, kindAccount, orgID, "")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []string
 	for _, r := range recs {
 		var a accountRec
 		if err := decode(r, &a); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if a.State == "ACTIVE" {
-			out = append(out, a.ID)
+			members = append(members, a.ID)
 		}
 	}
-	return out, nil
+	if departed, err = DepartedAccountsTx(tx, orgID); err != nil {
+		return nil, nil, err
+	}
+	if version != nil {
+		membersCache.put(orgID, memberIDs{version: string(version), ids: slices.Clone(members), departed: maps.Clone(departed)})
+	}
+	return members, departed, nil
 }
 
 // SCPLevelsTx returns the service control policies that bound a member account's principals:

@@ -78,9 +78,17 @@ type groupVal struct {
 }
 
 // Add counts one row (a doc that matched the WHERE clause).
-func (a *Aggregator) Add(d *Doc) {
+func (a *Aggregator) Add(d *Doc) { a.AddN(d, 1) }
+
+// AddN counts n rows equal to d: the results are those of n calls of Add(d), but the groups of
+// d are worked out once and counts grow by n at once, so a caller holding counts of identical
+// rows (from an index) need not repeat them. n <= 0 adds nothing.
+func (a *Aggregator) AddN(d *Doc, n int64) {
+	if n <= 0 {
+		return
+	}
 	if a.single != nil {
-		a.update(a.single, d)
+		a.update(a.single, d, n)
 		return
 	}
 	per := make([][]groupVal, len(a.q.GroupBy))
@@ -100,7 +108,7 @@ func (a *Aggregator) Add(d *Doc) {
 		}
 	}
 	idx := make([]int, len(per))
-	for n := 0; n < maxGroupsPerDoc; n++ {
+	for combo := 0; combo < maxGroupsPerDoc; combo++ {
 		var kb strings.Builder
 		for i, j := range idx {
 			k := per[i][j].key
@@ -117,7 +125,7 @@ func (a *Aggregator) Add(d *Doc) {
 			}
 			g = a.newGroup(key, vals)
 		}
-		a.update(g, d)
+		a.update(g, d, n)
 		// Next combination, last property fastest.
 		i := len(idx) - 1
 		for ; i >= 0; i-- {
@@ -133,20 +141,24 @@ func (a *Aggregator) Add(d *Doc) {
 	}
 }
 
-func (a *Aggregator) update(g *group, d *Doc) {
+// update adds n rows equal to d to a group. Sums add the values n times over (not a product),
+// so that floating-point rounding is that of n separate rows.
+func (a *Aggregator) update(g *group, d *Doc, n int64) {
 	for i, it := range a.aggs {
 		st := &g.states[i]
 		switch it.Func {
 		case "COUNT":
 			if it.Star || d.eachValue(it.Path, func(any) bool { return true }) {
-				st.count++
+				st.count += n
 			}
 		case "SUM", "AVG":
 			d.eachScalar(it.Path, func(v scalar) bool {
 				if v.kind == 'n' {
 					f, _ := strconv.ParseFloat(v.s, 64)
-					st.sum += f
-					st.n++
+					for range n {
+						st.sum += f
+					}
+					st.n += n
 				}
 				return false
 			})

@@ -211,6 +211,13 @@ func (x *entries) walk(path string, v any) {
 type Plan struct {
 	Scan   bool
 	Ranges []Range
+	// Exact is set when the plan's candidates are exactly the items Match accepts: every item
+	// whose Entries are complete and that has an entry in one of Ranges satisfies the clause,
+	// so the candidates need no check (an index can answer alone). It holds for = and IN on
+	// plain string literals (not numbers, booleans, dates nor IP addresses, and short enough
+	// not to be cut) and for OR of such predicates; each of their ranges is then one exact
+	// value (Lo == Hi, both inclusive). Items with incomplete entries must still be checked.
+	Exact bool
 }
 
 // Range selects the entries of Path whose Value starts with Prefix when Prefix is set, else
@@ -241,6 +248,7 @@ type plan struct {
 	scan   bool
 	ranges []Range
 	cost   int
+	exact  bool // see Plan.Exact
 }
 
 // PlanWhere turns a WHERE clause into index lookups whose candidates are a superset of the
@@ -254,13 +262,15 @@ func PlanWhere(c Cond) Plan {
 	if p.scan {
 		return Plan{Scan: true}
 	}
-	return Plan{Ranges: p.ranges}
+	return Plan{Ranges: p.ranges, Exact: p.exact}
 }
 
 func planCond(c Cond) plan {
 	switch c := c.(type) {
 	case *And:
+		// One side's candidates, which the other side must still check: never exact.
 		l, r := planCond(c.L), planCond(c.R)
+		l.exact, r.exact = false, false
 		switch {
 		case l.scan:
 			return r
@@ -276,7 +286,7 @@ func planCond(c Cond) plan {
 			return plan{scan: true}
 		}
 		ranges := append(append([]Range(nil), l.ranges...), r.ranges...)
-		return plan{ranges: ranges, cost: max(l.cost, r.cost)}
+		return plan{ranges: ranges, cost: max(l.cost, r.cost), exact: l.exact && r.exact}
 	case *Not:
 		if inner, ok := c.C.(*Not); ok {
 			return planCond(inner.C)
@@ -320,6 +330,18 @@ func litBounds(l *litInfo) []bound {
 	return bs
 }
 
+// plainString reports whether a literal of = or IN is a string that compares with values by
+// bytes only, and whose index range therefore holds exactly the items it matches: the "s"
+// entry of a value is the value's text, and only string values have one; a string value
+// equals such a literal exactly when the texts are equal (compare.go: no number, boolean, date
+// or IP semantics apply), and numbers and booleans are incomparable with it. The literal's
+// encoding must be short enough to be no cut value's (cut values are at least MaxValueLen-3
+// bytes long).
+func plainString(l *litInfo) bool {
+	return l.lit.Kind == String && !l.isNum && !l.isBool && !l.isDate && !l.isIP &&
+		len(EncodeString(l.lit.S)) <= boundLen
+}
+
 // lower returns a lower bound usable against cut values: cut bounds become inclusive.
 func lower(enc string, inclusive bool) (string, bool) {
 	if len(enc) > boundLen {
@@ -334,7 +356,7 @@ func planPred(p *Pred) plan {
 	}
 	pi := p.predInfo()
 	if len(pi.lits) == 0 {
-		return plan{cost: costEqual} // matches nothing
+		return plan{cost: costEqual, exact: true} // matches nothing
 	}
 	common := 0
 	if commonPaths[p.Path] {
@@ -357,13 +379,15 @@ func planPred(p *Pred) plan {
 	var out []Range
 	switch p.Op {
 	case "=", "IN":
+		exact := true
 		for i := range pi.lits {
+			exact = exact && plainString(&pi.lits[i])
 			for _, b := range litBounds(&pi.lits[i]) {
 				lo, _ := lower(b.enc, true)
 				out = append(out, Range{Path: p.Path, Lo: lo, Hi: b.enc, LoInclusive: true, HiInclusive: true})
 			}
 		}
-		return plan{ranges: out, cost: costEqual + common}
+		return plan{ranges: out, cost: costEqual + common, exact: exact}
 	case "<", "<=":
 		for _, b := range litBounds(&pi.lits[0]) {
 			out = append(out, Range{Path: p.Path, Lo: string(b.class), LoInclusive: true, Hi: b.enc, HiInclusive: p.Op == "<="})

@@ -170,7 +170,10 @@ func TestPlanWhere(t *testing.T) {
 		want  string // "scan", or the ranges
 	}{
 		{"", "scan"},
-		{"resourceType = 'AWS::EC2::Instance'", "[resourceType [sAWS::EC2::Instance,sAWS::EC2::Instance]]"},
+		{"resourceType = 'AWS::EC2::Instance'", "[resourceType [sAWS::EC2::Instance,sAWS::EC2::Instance]] exact"},
+		{"tags.tag IN ('team=a', 'env=b')", "[tags.tag [steam=a,steam=a] tags.tag [senv=b,senv=b]] exact"},
+		{"tags.tag IN ('team=a', '10')", "[tags.tag [steam=a,steam=a] tags.tag [s10,s10] tags.tag [" + EncodeNumber(10) + "," + EncodeNumber(10) + "]]"},
+		{"resourceId = '10.0.0.1'", "scan"},
 		{"resourceType = 'AWS::EC2::Instance' AND configuration.instanceType = 't2.micro'",
 			"[configuration.instanceType [st2.micro,st2.micro]]"},
 		{"configuration.size = 100", "[configuration.size [" + EncodeNumber(100) + "," + EncodeNumber(100) + "]]"},
@@ -188,11 +191,14 @@ func TestPlanWhere(t *testing.T) {
 		{"configuration.a NOT IN ('x')", "[configuration.a all]"},
 		{"resourceId != 'x'", "scan"}, // every item has a resourceId
 		{"NOT tags.key = 'Name'", "scan"},
-		{"NOT NOT tags.key = 'Name'", "[tags.key [sName,sName]]"},
-		{"tags.key = 'a' OR tags.key = 'b'", "[tags.key [sa,sa] tags.key [sb,sb]]"},
+		{"NOT NOT tags.key = 'Name'", "[tags.key [sName,sName]] exact"},
+		{"tags.key = 'a' OR tags.key = 'b'", "[tags.key [sa,sa] tags.key [sb,sb]] exact"},
+		{"tags.key = 'a' OR tags.key LIKE 'bcd%'", "[tags.key [sa,sa] tags.key prefix sbcd]"},
+		{"tags.key = 'a' AND tags.key = 'a'", "[tags.key [sa,sa]]"},
 		{"tags.key = 'a' OR NOT tags.key = 'b'", "scan"},
 		{"resourceType = 'X' AND NOT tags.key = 'b'", "[resourceType [sX,sX]]"},
 		{"configuration.a LIKE 'abc%' AND configuration.b > 1", "[configuration.a prefix sabc]"},
+		{"configuration.a = 'true'", "[configuration.a [strue,strue] configuration.a [b1,b1]]"},
 		{"configuration.t = '2020-01-01'", "[configuration.t [s2020-01-01,s2020-01-01] configuration.t [" +
 			encodeInstant(instant{sec: 1577836800}) + "," + encodeInstant(instant{sec: 1577836800}) + "]]"},
 	}
@@ -215,7 +221,7 @@ func TestPlanWhere(t *testing.T) {
 	q, _ := Parse("SELECT a WHERE configuration.a = '" + lit + "' OR configuration.b LIKE '" + lit + "%'")
 	p := PlanWhere(q.Where)
 	if len(p.Ranges) != 2 || len(p.Ranges[0].Lo) > boundLen || !p.Ranges[0].LoInclusive ||
-		p.Ranges[0].Hi != "s"+lit || len(p.Ranges[1].Prefix) > boundLen {
+		p.Ranges[0].Hi != "s"+lit || len(p.Ranges[1].Prefix) > boundLen || p.Exact {
 		t.Errorf("plan of long literals: %s", planString(p))
 	}
 }
@@ -242,7 +248,11 @@ func planString(p Plan) string {
 			parts = append(parts, r.Path+" "+lo+r.Lo+","+r.Hi+hi)
 		}
 	}
-	return "[" + strings.Join(parts, " ") + "]"
+	out := "[" + strings.Join(parts, " ") + "]"
+	if p.Exact {
+		out += " exact"
+	}
+	return out
 }
 
 // TestLazyDecode: a WHERE clause on top-level properties never decodes the configuration, and

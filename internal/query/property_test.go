@@ -202,7 +202,7 @@ func randCond(r *rand.Rand, depth int) Cond {
 
 func TestIndexMatchesScan(t *testing.T) {
 	const rounds, itemsPerRound, queriesPerRound = 30, 120, 150
-	var queries, candidates, matches, scans int
+	var queries, candidates, matches, scans, exact int
 	for round := 0; round < rounds; round++ {
 		r := rand.New(rand.NewPCG(uint64(round), 99))
 		docs := make([]*Doc, itemsPerRound)
@@ -242,6 +242,24 @@ func TestIndexMatchesScan(t *testing.T) {
 			if p.Scan {
 				scans++
 			}
+			// An exact plan's indexed candidates all match, and its ranges are single values.
+			for _, cond := range []Cond{q.Where, c} {
+				ep := PlanWhere(cond)
+				if !ep.Exact {
+					continue
+				}
+				exact++
+				for _, rg := range ep.Ranges {
+					if rg.Prefix != "" || rg.Lo != rg.Hi || !rg.LoInclusive || !rg.HiInclusive {
+						t.Fatalf("round %d: %s: exact plan with a range that is not one value: %+v", round, cond, rg)
+					}
+				}
+				for _, i := range idx.lookup(ep) {
+					if !slices.Contains(idx.unindexed, i) && !Match(cond, docs[i]) {
+						t.Fatalf("round %d: %s: exact plan %+v yields item %d, which does not match", round, cond, ep, i)
+					}
+				}
+			}
 			candidates += len(idx.lookup(p))
 			matches += len(selectNaive(q.Where, docs))
 		}
@@ -249,5 +267,8 @@ func TestIndexMatchesScan(t *testing.T) {
 	if queries < rounds*queriesPerRound/2 {
 		t.Fatalf("only %d of %d random queries parsed", queries, rounds*queriesPerRound)
 	}
-	t.Logf("%d queries: %d scans, %d candidates for %d matches", queries, scans, candidates, matches)
+	if exact < 100 {
+		t.Fatalf("only %d exact plans in %d queries", exact, queries)
+	}
+	t.Logf("%d queries: %d scans, %d exact plans, %d candidates for %d matches", queries, scans, exact, candidates, matches)
 }

@@ -419,3 +419,41 @@ func TestSelectFields(t *testing.T) {
 		}
 	}
 }
+
+// TestQueryAggregatorAddN: AddN(d, n) gives the results of n calls of Add(d), for every aggregate of the table.
+func TestQueryAggregatorAddN(t *testing.T) {
+	items := dataset()
+	docs := make([]*Doc, len(items))
+	for i, it := range items {
+		docs[i] = NewDoc(it)
+	}
+	n := 0
+	for _, tc := range tableQueries {
+		q, err := Parse(tc.expr)
+		if err != nil || !q.Aggregate() {
+			continue
+		}
+		n++
+		one, many := NewAggregator(q), NewAggregator(q)
+		for i, d := range docs {
+			k := int64(i%4 + 1)
+			for range k {
+				one.Add(d)
+			}
+			many.AddN(d, k)
+			many.AddN(d, 0)
+		}
+		a, b := one.Results(), many.Results()
+		if len(a) != len(b) {
+			t.Fatalf("%s: %d results with Add, %d with AddN", tc.expr, len(a), len(b))
+		}
+		for i := range a {
+			if string(a[i]) != string(b[i]) {
+				t.Fatalf("%s: result %d: Add gives %s, AddN %s", tc.expr, i, a[i], b[i])
+			}
+		}
+	}
+	if n < 5 {
+		t.Fatalf("only %d aggregate queries in the table", n)
+	}
+}

@@ -71,6 +71,13 @@ var queryCases = []string{
 	"SELECT resourceId ORDER BY resourceId DESC",
 	"SELECT COUNT(*) WHERE tags.tag = 'env=prod'",
 	"SELECT SUM(configuration.cpuOptions.coreCount), MAX(configuration.cpuOptions.coreCount) WHERE resourceType = 'AWS::EC2::Instance'",
+	// Answered from the index keys alone (an exact plan, key properties only).
+	"SELECT resourceId, accountId, awsRegion WHERE tags.tag = 'env=prod'",
+	"SELECT resourceId, resourceType WHERE tags.key = 'team' ORDER BY resourceId DESC",
+	"SELECT resourceType, COUNT(*) WHERE tags.tag IN ('env=prod', 'env=dev') GROUP BY resourceType",
+	"SELECT accountId, awsRegion, COUNT(*) WHERE resourceType = 'AWS::EC2::Volume' GROUP BY accountId, awsRegion",
+	"SELECT resourceId WHERE tags.tag = 'env=prod' OR tags.tag = 'team=team-1'",
+	"SELECT resourceId WHERE tags.tag = 'env=nowhere'",
 }
 
 func testQuerySelect(t *testing.T, backend testserver.Option) {
