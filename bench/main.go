@@ -79,6 +79,8 @@ type Options struct {
 	DatabaseURL string
 	StoreDir    string
 	StoreBatch  int
+	// QueryRuns is the number of runs of each query of the query scenario.
+	QueryRuns int
 	// Command is the command line, for the report.
 	Command string
 }
@@ -223,6 +225,7 @@ func parseFlags(args []string, stderr io.Writer) (*Options, error) {
 	fs.StringVar(&o.DatabaseURL, "database-url", os.Getenv("ORGCONFIG_TEST_DATABASE_URL"), "store-write: PostgreSQL URL on the loopback interface (a fresh schema is created and dropped per cell; default $ORGCONFIG_TEST_DATABASE_URL; postgres is skipped when empty)")
 	fs.StringVar(&o.StoreDir, "store-dir", "", "store-write: parent directory of the SQLite databases (default: the system temp dir; use a disk, not a tmpfs)")
 	fs.IntVar(&o.StoreBatch, "store-batch", 100, "store-write: items per Write of the batched variant (<= 1: no batched variant)")
+	fs.IntVar(&o.QueryRuns, "query-runs", 20, "query: runs of each query (and of the store's own answer); more for steadier profiles")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -35,6 +35,26 @@ func Snapshot(out io.Writer, n int, accounts []string, region string) error {
 // revision hours later).
 func SnapshotRevision(out io.Writer, n int, accounts []string, region string, revision int) error {
 	w := cs.NewSnapshotWriter(out, "00000000-0000-4000-8000-000000000001")
+	if err := Items(n, accounts, region, revision, w.Write); err != nil {
+		return err
+	}
+	return w.Close()
+}
+
+// WriteSnapshot writes items as a gzipped AWS Config snapshot, in the order given.
+func WriteSnapshot(out io.Writer, items []*configapi.ConfigurationItem) error {
+	w := cs.NewSnapshotWriter(out, "00000000-0000-4000-8000-000000000001")
+	for _, ci := range items {
+		if err := w.Write(ci); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+// Items calls fn with the items of SnapshotRevision(n, accounts, region, revision), in the
+// snapshot's order.
+func Items(n int, accounts []string, region string, revision int, fn func(*configapi.ConfigurationItem) error) error {
 	capture := time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)
 	for i := range n {
 		acct := accounts[i%len(accounts)]
@@ -79,9 +99,9 @@ func SnapshotRevision(out io.Writer, n int, accounts []string, region string, re
 		}
 		b, _ := json.Marshal(conf)
 		ci.Configuration = string(b)
-		if err := w.Write(ci); err != nil {
+		if err := fn(ci); err != nil {
 			return err
 		}
 	}
-	return w.Close()
+	return nil
 }
