@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -56,22 +54,7 @@ func (s *Service) tokenKey(ctx context.Context) ([]byte, error) {
 	if k := s.tokenKeyCache.Load(); k != nil {
 		return *k, nil
 	}
-	var key []byte
-	err := s.store.Write(ctx, func(tx store.Tx) error {
-		b, err := tx.Get(KindSecret, "", "result-token")
-		if err == nil {
-			key = b
-			return nil
-		}
-		if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return err
-		}
-		return tx.Put(KindSecret, "", "result-token", key)
-	})
+	key, err := store.Secret(ctx, s.store, KindSecret, "result-token", 32)
 	if err != nil {
 		return nil, err
 	}

@@ -253,13 +253,13 @@ func keyCovered(q *query.Query) bool {
 // from the scope (items of global types have awsRegion "global", as buildItem records them),
 // resourceType and resourceId from the item ID. For an indexed item they equal the stored
 // item's (TestQueryKeyItem).
-func keyItem(scope, iid string) *query.Item {
+func keyItem(scope, iid string) query.Item {
 	account, region, _ := strings.Cut(scope, "/")
 	typ, id, _ := cutItemID(iid)
 	if IsGlobalType(typ) {
 		region = globalRegion
 	}
-	return &query.Item{AccountID: account, AwsRegion: region, ResourceType: typ, ResourceID: id}
+	return query.Item{AccountID: account, AwsRegion: region, ResourceType: typ, ResourceID: id}
 }
 
 // loadUnindexed reads which scopes have unindexed items (rare: one listing, usually empty).
@@ -341,7 +341,8 @@ func (ex *executor) scope(scope, after string, fn func(src source, iid string, d
 						continue
 					}
 				}
-				if !fn(src, iid, query.NewDoc(keyItem(scope, iid))) {
+				it := keyItem(scope, iid) // NewDoc keeps none of it: it stays on the stack
+				if !fn(src, iid, query.NewDoc(&it)) {
 					return false, nil
 				}
 			}

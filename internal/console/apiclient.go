@@ -35,17 +35,10 @@ type transport struct {
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		var err error
-		if body, err = io.ReadAll(req.Body); err != nil {
-			return nil, err
-		}
-		req.Body.Close()
+	in, body, err := sigv4.CloneWithBody(req)
+	if err != nil {
+		return nil, err
 	}
-	in := req.Clone(req.Context())
-	in.Body = io.NopCloser(bytes.NewReader(body))
-	in.ContentLength = int64(len(body))
 	in.RemoteAddr = "127.0.0.1:0"
 	in.RequestURI = in.URL.RequestURI()
 	if t.now != nil {

@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -54,32 +53,9 @@ type sealer struct {
 	csrf []byte
 }
 
-// loadKey returns the installation's console key, creating it on first use. Two servers racing
-// to create it both end up with the one that was stored first.
+// loadKey returns the installation's console key, creating it on first use.
 func loadKey(ctx context.Context, st store.Store) ([]byte, error) {
-	var key []byte
-	err := st.Write(ctx, func(tx store.Tx) error {
-		b, err := tx.Get(keyKind, "", keyID)
-		if err == nil {
-			key = b
-			return nil
-		}
-		if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return err
-		}
-		return tx.Put(keyKind, "", keyID, key)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("console key: %w", err)
-	}
-	if len(key) != 32 {
-		return nil, fmt.Errorf("console key: stored key has %d bytes, want 32", len(key))
-	}
-	return key, nil
+	return store.Secret(ctx, st, keyKind, keyID, 32)
 }
 
 func newSealer(key []byte) (*sealer, error) {

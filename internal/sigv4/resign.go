@@ -1,9 +1,11 @@
 package sigv4
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -28,4 +30,33 @@ func Resign(req *http.Request, body []byte, creds aws.Credentials, at time.Time)
 	req.Header.Del("X-Amz-Date")
 	sum := sha256.Sum256(body)
 	return v4.NewSigner().SignHTTP(req.Context(), creds, req, hex.EncodeToString(sum[:]), service, region, at)
+}
+
+// ResignRequest reads req's body and returns a copy of req, with that body, signed again at at
+// (see Resign); body is the payload, for callers that also need it.
+func ResignRequest(req *http.Request, creds aws.Credentials, at time.Time) (*http.Request, []byte, error) {
+	out, body, err := CloneWithBody(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := Resign(out, body, creds, at); err != nil {
+		return nil, nil, err
+	}
+	return out, body, nil
+}
+
+// CloneWithBody reads req's body (closing it) and returns a copy of req whose body is those bytes.
+func CloneWithBody(req *http.Request) (*http.Request, []byte, error) {
+	var body []byte
+	if req.Body != nil {
+		var err error
+		if body, err = io.ReadAll(req.Body); err != nil {
+			return nil, nil, err
+		}
+		req.Body.Close()
+	}
+	out := req.Clone(req.Context())
+	out.Body = io.NopCloser(bytes.NewReader(body))
+	out.ContentLength = int64(len(body))
+	return out, body, nil
 }

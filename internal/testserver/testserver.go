@@ -4,9 +4,7 @@
 package testserver
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -140,17 +138,8 @@ func (r *resigner) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !strings.Contains(req.Header.Get("Authorization"), "Credential=") {
 		return http.DefaultTransport.RoundTrip(req)
 	}
-	var body []byte
-	if req.Body != nil {
-		var err error
-		if body, err = io.ReadAll(req.Body); err != nil {
-			return nil, err
-		}
-		req.Body.Close()
-	}
-	out := req.Clone(req.Context())
-	out.Body = io.NopCloser(bytes.NewReader(body))
-	if err := sigv4.Resign(out, body, r.creds, r.clock.Now()); err != nil {
+	out, _, err := sigv4.ResignRequest(req, r.creds, r.clock.Now())
+	if err != nil {
 		return nil, err
 	}
 	return http.DefaultTransport.RoundTrip(out)

@@ -1,0 +1,37 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+)
+
+// Secret returns the installation's secret record (kind, scope "", id) of size random bytes,
+// creating it on first use. It lives in the store, so it survives restarts and every replica over one database shares
+// it; two servers racing to create it both end up with the one that was stored first.
+func Secret(ctx context.Context, st Store, kind, id string, size int) ([]byte, error) {
+	var key []byte
+	err := st.Write(ctx, func(tx Tx) error {
+		b, err := tx.Get(kind, "", id)
+		if err == nil {
+			key = b
+			return nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		key = make([]byte, size)
+		if _, err := rand.Read(key); err != nil {
+			return err
+		}
+		return tx.Put(kind, "", id, key)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("secret %s/%s: %w", kind, id, err)
+	}
+	if len(key) != size {
+		return nil, fmt.Errorf("secret %s/%s: stored secret has %d bytes, want %d", kind, id, len(key), size)
+	}
+	return key, nil
+}
