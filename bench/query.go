@@ -20,6 +20,7 @@ import (
 	awscreds "github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orgconfig/orgconfig/bench/gen"
@@ -311,16 +312,7 @@ func (s sqliteSQL) indexPrefix(ctx context.Context, scope, prefix string, limit 
 type pgSQL struct{ pool *pgxpool.Pool }
 
 func (p pgSQL) groupByType(ctx context.Context) (int, error) {
-	rows, err := p.pool.Query(ctx, `SELECT substring(id FROM 1 FOR position('\x00'::bytea IN id) - 1) AS t, count(*) FROM records WHERE kind = 'config-item' GROUP BY t`)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		n++
-	}
-	return n, rows.Err()
+	return pgCountRows(p.pool.Query(ctx, `SELECT substring(id FROM 1 FOR position('\x00'::bytea IN id) - 1) AS t, count(*) FROM records WHERE kind = 'config-item' GROUP BY t`))
 }
 
 func (p pgSQL) indexPrefix(ctx context.Context, scope, prefix string, limit int) (int, error) {
@@ -328,7 +320,11 @@ func (p pgSQL) indexPrefix(ctx context.Context, scope, prefix string, limit int)
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
-	rows, err := p.pool.Query(ctx, q, scope, []byte(prefix), append([]byte(prefix), 0xff))
+	return pgCountRows(p.pool.Query(ctx, q, scope, []byte(prefix), append([]byte(prefix), 0xff)))
+}
+
+// pgCountRows counts a PostgreSQL answer's rows (countRows for pgx).
+func pgCountRows(rows pgx.Rows, err error) (int, error) {
 	if err != nil {
 		return 0, err
 	}

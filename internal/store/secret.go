@@ -11,22 +11,36 @@ import (
 // creating it on first use. It lives in the store, so it survives restarts and every replica over one database shares
 // it; two servers racing to create it both end up with the one that was stored first.
 func Secret(ctx context.Context, st Store, kind, id string, size int) ([]byte, error) {
+	// Almost always the secret exists: read it without taking the writer.
 	var key []byte
-	err := st.Write(ctx, func(tx Tx) error {
+	err := st.Read(ctx, func(tx Tx) error {
 		b, err := tx.Get(kind, "", id)
 		if err == nil {
 			key = b
 			return nil
 		}
-		if !errors.Is(err, ErrNotFound) {
-			return err
+		if errors.Is(err, ErrNotFound) {
+			return nil
 		}
-		key = make([]byte, size)
-		if _, err := rand.Read(key); err != nil {
-			return err
-		}
-		return tx.Put(kind, "", id, key)
+		return err
 	})
+	if err == nil && key == nil {
+		err = st.Write(ctx, func(tx Tx) error {
+			b, err := tx.Get(kind, "", id)
+			if err == nil {
+				key = b
+				return nil
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			key = make([]byte, size)
+			if _, err := rand.Read(key); err != nil {
+				return err
+			}
+			return tx.Put(kind, "", id, key)
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("secret %s/%s: %w", kind, id, err)
 	}
