@@ -25,6 +25,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/orgconfig/orgconfig/bench/gen"
+	"github.com/orgconfig/orgconfig/internal/sdkhttp"
 	"github.com/orgconfig/orgconfig/internal/server"
 )
 
@@ -99,7 +100,7 @@ func newAggregateFixture(ctx context.Context, o *Options, progress io.Writer, na
 	f.cfgFor = func(region string, c aws.Credentials) aws.Config {
 		return aws.Config{Region: region, BaseEndpoint: aws.String(f.endpoint), RetryMaxAttempts: 1,
 			Credentials: awscreds.StaticCredentialsProvider{Value: c},
-			HTTPClient:  &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4}}}
+			HTTPClient:  sdkhttp.Client(60*time.Second, &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4})}
 	}
 	f.res = &directResult{Backends: []targetInfo{{Name: targetOrgconfig, Endpoint: f.endpoint,
 		Note: "in-process internal/server, SQLite (synchronous=FULL) in " + dir + ", strict SigV4, logging off"}}}

@@ -10,6 +10,8 @@ import (
 	awscreds "github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/orgconfig/orgconfig/internal/sdkhttp"
 )
 
 // The control scenario measures the cheapest authenticated calls: what every request pays for
@@ -86,7 +88,7 @@ func controlSetup(ctx context.Context, _ *Options, t *Target) error {
 		Credentials:      awscreds.NewStaticCredentialsProvider(t.Creds.AccessKeyID, t.Creds.SecretAccessKey, ""),
 		BaseEndpoint:     aws.String(t.Endpoint),
 		RetryMaxAttempts: 1,
-		HTTPClient:       &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: nil}},
+		HTTPClient:       sdkhttp.Client(30*time.Second, nil),
 	})
 	if _, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
 		return fmt.Errorf("CreateOrganization: %w", err)

@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
+	"github.com/orgconfig/orgconfig/internal/sdkhttp"
 	"github.com/orgconfig/orgconfig/internal/server"
 )
 
@@ -168,7 +169,7 @@ func ingestSetup(ctx context.Context, t *Target, scopes []ingestScope) error {
 		c := configservice.NewFromConfig(aws.Config{
 			Region: s.region, Credentials: awscreds.NewStaticCredentialsProvider(s.creds.AccessKeyID, s.creds.SecretAccessKey, ""),
 			BaseEndpoint: aws.String(t.Endpoint), RetryMaxAttempts: 1,
-			HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: nil}},
+			HTTPClient: sdkhttp.Client(30*time.Second, nil),
 		})
 		if _, err := c.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
 			Name: aws.String("default"), RoleARN: aws.String("arn:aws:iam::" + s.account + ":role/config"),

@@ -25,6 +25,7 @@ import (
 
 	"github.com/orgconfig/orgconfig/bench/gen"
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
+	"github.com/orgconfig/orgconfig/internal/sdkhttp"
 	"github.com/orgconfig/orgconfig/internal/server"
 )
 
@@ -139,7 +140,7 @@ func queryBackend(ctx context.Context, o *Options, backend string, n int, progre
 	endpoint := "http://" + ln.Addr().String()
 	root := credentials(benchKey, benchSecret)
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1,
-		Credentials: awscreds.StaticCredentialsProvider{Value: root}}
+		Credentials: awscreds.StaticCredentialsProvider{Value: root}, HTTPClient: sdkhttp.Client(60*time.Second, nil)}
 	info := targetInfo{Name: targetOrgconfig + "/" + backend, Endpoint: endpoint, Note: "in-process internal/server on " + backend}
 
 	t0 := time.Now()

@@ -11,7 +11,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -22,6 +21,7 @@ import (
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
 	"github.com/orgconfig/orgconfig/bench/gen"
+	"github.com/orgconfig/orgconfig/internal/sdkhttp"
 )
 
 func main() {
@@ -71,7 +71,7 @@ func readServer(endpoint, region string, pid int) error {
 	c := configservice.NewFromConfig(aws.Config{
 		Region: region, BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1,
 		Credentials: awscreds.NewStaticCredentialsProvider(os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), ""),
-		HTTPClient:  &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{Proxy: nil}},
+		HTTPClient:  sdkhttp.Client(5*time.Minute, nil),
 	})
 	// A running recorder, so that GetDiscoveredResourceCounts counts (errors: already set up).
 	_, _ = c.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{

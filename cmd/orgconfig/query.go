@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 
 	"github.com/orgconfig/orgconfig/internal/query"
+	"github.com/orgconfig/orgconfig/internal/sdkhttp"
 )
 
 // queryCommand runs an advanced query against a server, over the caller's account and region
@@ -64,7 +65,7 @@ func (c *queryCommand) Run(ctx context.Context) error {
 		return errors.New("query needs credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
 	}
 	client := configservice.NewFromConfig(aws.Config{Region: c.region, BaseEndpoint: aws.String(c.endpoint),
-		Credentials: awscreds.StaticCredentialsProvider{Value: creds}, HTTPClient: &http.Client{Timeout: 5 * time.Minute}})
+		Credentials: awscreds.StaticCredentialsProvider{Value: creds}, HTTPClient: sdkhttp.Client(5*time.Minute, http.DefaultTransport)})
 	var (
 		rows   []string
 		fields []string

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/orgconfig/orgconfig/internal/clock"
+	"github.com/orgconfig/orgconfig/internal/sdkhttp"
 	"github.com/orgconfig/orgconfig/internal/server"
 	"github.com/orgconfig/orgconfig/internal/sigv4"
 	"github.com/orgconfig/orgconfig/internal/store/postgres/pgtest"
@@ -110,9 +111,10 @@ func (s *Server) Config(region string) aws.Config {
 }
 
 // ConfigFor returns an aws.Config for the given credentials. Retries are off so that every
-// test sees exactly the server's first answer.
+// test sees exactly the server's first answer; request bodies are detached (see sdkhttp) so
+// that no answer is lost to the SDK's body-close race.
 func (s *Server) ConfigFor(region, akid, secret, token string) aws.Config {
-	client := &http.Client{Timeout: 30 * time.Second}
+	client := sdkhttp.Client(30*time.Second, http.DefaultTransport)
 	if m, ok := s.Options.Clock.(*clock.Manual); ok {
 		// The server checks signatures against its own clock: sign with it, so that a test
 		// may move the clock by days and keep calling.
@@ -127,6 +129,8 @@ func (s *Server) ConfigFor(region, akid, secret, token string) aws.Config {
 	}
 }
 
+var detachedDefault = sdkhttp.DetachBody(http.DefaultTransport)
+
 // resigner signs every request again at the time of a manual clock, keeping the service and
 // region of the SDK's signature.
 type resigner struct {
@@ -136,8 +140,9 @@ type resigner struct {
 
 func (r *resigner) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !strings.Contains(req.Header.Get("Authorization"), "Credential=") {
-		return http.DefaultTransport.RoundTrip(req)
+		return detachedDefault.RoundTrip(req)
 	}
+	// ResignRequest sends a copy of the body, detached from the SDK's.
 	out, _, err := sigv4.ResignRequest(req, r.creds, r.clock.Now())
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ package durability
 import (
 	"context"
 	"fmt"
+	"github.com/orgconfig/orgconfig/internal/sdkhttp"
 	"github.com/orgconfig/orgconfig/internal/testserver"
 	"net"
 	"net/http"
@@ -171,9 +172,9 @@ func clientConfig(endpoint, akid, secret string) aws.Config {
 		Credentials:      credentials.NewStaticCredentialsProvider(akid, secret, ""),
 		BaseEndpoint:     aws.String(endpoint),
 		RetryMaxAttempts: 1,
-		HTTPClient: &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{
+		HTTPClient: sdkhttp.Client(15*time.Second, &http.Transport{
 			Proxy: nil, MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second,
-		}},
+		}),
 	}
 }
 
