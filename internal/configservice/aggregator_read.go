@@ -9,8 +9,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
+	"github.com/orgconfig/orgconfig/internal/organizations"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -22,19 +24,97 @@ type aggregateView struct {
 
 // viewTx resolves the caller's aggregator and its sources.
 func (s *Service) viewTx(tx store.Tx, ctx context.Context, name string) (*aggregateView, error) {
+	v, _, err := s.viewWithTx(tx, ctx, name)
+	return v, err
+}
+
+// viewEntry is an organization aggregator's sources as computed from the aggregator record
+// agg and the organization's version record version, valid until until (zero: no deadline).
+// Its aggregator and sources are shared and never modified.
+type viewEntry struct {
+	agg, orgID, version string
+	a                   *aggregatorRec
+	sources             []source
+	until               time.Time
+}
+
+// viewWithTx is viewTx that also reads the records of extra, in the same statement as the
+// aggregator (their values, nil when absent, in order).
+//
+// Organization aggregators' sources are remembered (Service.views): a read gets the aggregator
+// record and the organization's version record in one GetMany (the organization's ID is taken
+// from the remembered entry) and reuses the sources when both records are unchanged and no
+// deadline of orgSources has passed; anything else computes them again.
+func (s *Service) viewWithTx(tx store.Tx, ctx context.Context, name string, extra ...store.Key) (*aggregateView, [][]byte, error) {
 	account, region, err := where(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	a, err := viewAggregatorTx(tx, account, region, name)
+	scope := Scope(account, region)
+	ck := scope + "\x00" + name
+	writing := organizations.WritingTx(tx)
+	var e *viewEntry
+	if !writing {
+		s.views.Lock()
+		e = s.views.m[ck]
+		s.views.Unlock()
+	}
+	keys := make([]store.Key, 0, 2+len(extra))
+	keys = append(keys, store.Key{Kind: KindAggregator, Scope: scope, ID: name})
+	keys = append(keys, extra...)
+	if e != nil {
+		keys = append(keys, organizations.VersionKey(e.orgID))
+	}
+	vals, err := tx.GetMany(keys)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	srcs, err := s.sourcesTx(tx, account, region, a)
+	b, extraVals := vals[0], vals[1:1+len(extra)]
+	if b == nil {
+		return nil, nil, noSuchAggregator()
+	}
+	if e != nil {
+		version := vals[len(vals)-1]
+		if version != nil && string(b) == e.agg && string(version) == e.version && (e.until.IsZero() || s.clock.Now().Before(e.until)) {
+			return &aggregateView{a: e.a, sources: e.sources}, extraVals, nil
+		}
+	}
+	a, err := decodeViewAggregator(b, scope, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &aggregateView{a: a, sources: srcs}, nil
+	if !a.org() || a.OrgID == "" {
+		srcs, err := s.sourcesTx(tx, account, region, a)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &aggregateView{a: a, sources: srcs}, extraVals, nil
+	}
+	var version []byte
+	if e != nil && e.orgID == a.OrgID {
+		version = vals[len(vals)-1]
+	} else if !writing {
+		k := organizations.VersionKey(a.OrgID)
+		if version, err = tx.Get(k.Kind, k.Scope, k.ID); errors.Is(err, store.ErrNotFound) {
+			version = nil
+		} else if err != nil {
+			return nil, nil, err
+		}
+	}
+	members, departed, err := organizations.MembershipAtTx(tx, a.OrgID, version)
+	if err != nil {
+		return nil, nil, err
+	}
+	srcs, until := s.orgSources(a, members, departed)
+	if version != nil {
+		s.views.Lock()
+		if s.views.m == nil || len(s.views.m) >= recorderCacheMax {
+			s.views.m = map[string]*viewEntry{}
+		}
+		s.views.m[ck] = &viewEntry{agg: string(b), orgID: a.OrgID, version: string(version), a: a, sources: srcs, until: until}
+		s.views.Unlock()
+	}
+	return &aggregateView{a: a, sources: srcs}, extraVals, nil
 }
 
 // viewAggregatorCache maps the bytes of a stored aggregator to its decoded form, for the read
@@ -55,6 +135,12 @@ func viewAggregatorTx(tx store.Tx, account, region, name string) (*aggregatorRec
 	if err != nil {
 		return nil, err
 	}
+	return decodeViewAggregator(b, Scope(account, region), name)
+}
+
+// decodeViewAggregator decodes the aggregator record b (of scope and name) through
+// viewAggregatorCache.
+func decodeViewAggregator(b []byte, scope, name string) (*aggregatorRec, error) {
 	viewAggregatorCache.Lock()
 	a, ok := viewAggregatorCache.m[string(b)]
 	viewAggregatorCache.Unlock()
@@ -63,7 +149,7 @@ func viewAggregatorTx(tx store.Tx, account, region, name string) (*aggregatorRec
 	}
 	a = new(aggregatorRec)
 	if err := json.Unmarshal(b, a); err != nil {
-		return nil, fmt.Errorf("configservice: decode %s %s/%s: %w", KindAggregator, Scope(account, region), name, err)
+		return nil, fmt.Errorf("configservice: decode %s %s/%s: %w", KindAggregator, scope, name, err)
 	}
 	viewAggregatorCache.Lock()
 	if viewAggregatorCache.m == nil || len(viewAggregatorCache.m) >= recorderCacheMax {

@@ -227,37 +227,21 @@ type source struct{ account, region string }
 // sourcesTx returns the sources whose data aggregator a shows now, in (account, region)
 // order: the entitled ones and those whose entitlement ended less than the data delay ago.
 func (s *Service) sourcesTx(tx store.Tx, account, region string, a *aggregatorRec) ([]source, error) {
+	if a.org() {
+		if a.OrgID == "" {
+			return nil, nil
+		}
+		members, departed, err := organizations.MembershipTx(tx, a.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		out, _ := s.orgSources(a, members, departed)
+		return out, nil
+	}
 	now := s.clock.Now()
 	delay := s.dataDelay()
 	regions := s.aggregatorRegions(a)
 	var accounts []string
-	if a.org() {
-		if !a.FailedSince.IsZero() && !now.Before(a.FailedSince.Add(delay)) {
-			return nil, nil // the organization source has been failing for longer than the delay
-		}
-		orgID := a.OrgID
-		if orgID == "" {
-			return nil, nil
-		}
-		members, departed, err := organizations.MembershipTx(tx, orgID)
-		if err != nil {
-			return nil, err
-		}
-		accounts = members
-		for acct, at := range departed {
-			if now.Before(at.Add(delay)) && !slices.Contains(accounts, acct) {
-				accounts = append(accounts, acct)
-			}
-		}
-		slices.Sort(accounts)
-		out := make([]source, 0, len(accounts)*len(regions))
-		for _, acct := range accounts {
-			for _, r := range regions {
-				out = append(out, source{acct, r})
-			}
-		}
-		return out, nil
-	}
 	if len(a.Agg.AccountAggregationSources) == 0 {
 		return nil, nil
 	}
@@ -316,6 +300,44 @@ func compareStrings(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// orgSources returns the sources of organization aggregator a given its organization's
+// membership, and until when that answer holds as time passes (zero: until the aggregator or
+// the membership changes): the next moment a departed account's data, or the failing
+// organization source's data, stops being shown.
+func (s *Service) orgSources(a *aggregatorRec, members []string, departed map[string]time.Time) ([]source, time.Time) {
+	now := s.clock.Now()
+	delay := s.dataDelay()
+	var until time.Time
+	earlier := func(t time.Time) {
+		if until.IsZero() || t.Before(until) {
+			until = t
+		}
+	}
+	if !a.FailedSince.IsZero() {
+		end := a.FailedSince.Add(delay)
+		if !now.Before(end) {
+			return nil, time.Time{} // the organization source has been failing for longer than the delay
+		}
+		earlier(end)
+	}
+	accounts := members
+	for acct, at := range departed {
+		if end := at.Add(delay); now.Before(end) && !slices.Contains(accounts, acct) {
+			accounts = append(accounts, acct)
+			earlier(end)
+		}
+	}
+	slices.Sort(accounts)
+	regions := s.aggregatorRegions(a)
+	out := make([]source, 0, len(accounts)*len(regions))
+	for _, acct := range accounts {
+		for _, r := range regions {
+			out = append(out, source{acct, r})
+		}
+	}
+	return out, until
 }
 
 func (s *Service) dataDelay() time.Duration {

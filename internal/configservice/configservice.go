@@ -12,6 +12,7 @@ package configservice
 import (
 	"context"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
 	"github.com/orgconfig/orgconfig/internal/organizations"
+	"github.com/orgconfig/orgconfig/internal/query"
 	"github.com/orgconfig/orgconfig/internal/regions"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
@@ -60,6 +62,13 @@ type Service struct {
 	tokenKeyCache atomic.Pointer[[]byte]
 	// qidxReady is set once the query index is known to cover every item (backfill done).
 	qidxReady atomic.Bool
+	// queries remembers parsed query expressions.
+	queries query.Cache
+	// views remembers organization aggregators' sources (viewWithTx), by caller scope and name.
+	views struct {
+		sync.Mutex
+		m map[string]*viewEntry
+	}
 }
 
 // New returns the AWS Config service and registers its background job kinds on runner.

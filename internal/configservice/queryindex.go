@@ -1,7 +1,10 @@
 package configservice
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -28,6 +31,107 @@ const unindexedPath = "\x01unindexed"
 // KindQueryUnindexed marks the scopes that have (or had) unindexed items: scope "", id = the
 // item scope. Queries look for unindexed items only there.
 const KindQueryUnindexed = "config-qidx-unindexed"
+
+// KindQueryUnindexedSet holds the same scopes in one record (scope "", id "scopes", a sorted
+// JSON array), written with every new mark, so that a query reads them with its aggregator in
+// one statement. Stores that predate it get it at start (ensureUnindexedSet); until then a
+// query lists the marks.
+const KindQueryUnindexedSet = "config-qidx-unindexed-set"
+
+var unindexedSetKey = store.Key{Kind: KindQueryUnindexedSet, Scope: "", ID: "scopes"}
+
+// unindexedScopes decodes the set record b, or lists the marks when b is nil (absent).
+func unindexedScopes(tx store.Tx, b []byte) (map[string]bool, error) {
+	out := map[string]bool{}
+	if b == nil {
+		recs, err := tx.List(KindQueryUnindexed, "", "", 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			out[r.ID] = true
+		}
+		return out, nil
+	}
+	if string(b) == "[]" {
+		return out, nil // the usual case: no item has ever been left unindexed
+	}
+	var scopes []string
+	if err := json.Unmarshal(b, &scopes); err != nil {
+		return nil, fmt.Errorf("configservice: decode %s: %w", KindQueryUnindexedSet, err)
+	}
+	for _, sc := range scopes {
+		out[sc] = true
+	}
+	return out, nil
+}
+
+// getUnindexedSet reads the set record (nil when absent).
+func getUnindexedSet(tx store.Tx) ([]byte, error) {
+	b, err := tx.Get(unindexedSetKey.Kind, unindexedSetKey.Scope, unindexedSetKey.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// markUnindexedTx records that scope has an unindexed item: its mark and its place in the set.
+func markUnindexedTx(tx store.Tx, scope string) error {
+	b, err := getUnindexedSet(tx)
+	if err != nil {
+		return err
+	}
+	set, err := unindexedScopes(tx, b)
+	if err != nil {
+		return err
+	}
+	if set[scope] && b != nil {
+		return nil
+	}
+	set[scope] = true
+	if err := tx.Put(KindQueryUnindexed, "", scope, nil); err != nil {
+		return err
+	}
+	return putUnindexedSet(tx, set)
+}
+
+func putUnindexedSet(tx store.Tx, set map[string]bool) error {
+	scopes := make([]string, 0, len(set))
+	for sc := range set {
+		scopes = append(scopes, sc)
+	}
+	slices.Sort(scopes)
+	b, err := json.Marshal(scopes)
+	if err != nil {
+		return err
+	}
+	return tx.Put(unindexedSetKey.Kind, unindexedSetKey.Scope, unindexedSetKey.ID, b)
+}
+
+// ensureUnindexedSet writes the set record from the marks if the store has none (a store
+// written before the record existed, or a new one); it reads first, so a start with the record
+// in place writes nothing.
+func (s *Service) ensureUnindexedSet(ctx context.Context) error {
+	var have bool
+	if err := s.store.Read(ctx, func(tx store.Tx) error {
+		b, err := getUnindexedSet(tx)
+		have = b != nil
+		return err
+	}); err != nil || have {
+		return err
+	}
+	return s.store.Write(ctx, func(tx store.Tx) error {
+		b, err := getUnindexedSet(tx)
+		if err != nil || b != nil {
+			return err
+		}
+		set, err := unindexedScopes(tx, nil)
+		if err != nil {
+			return err
+		}
+		return putUnindexedSet(tx, set)
+	})
+}
 
 // queryItem is the query language's view of a configuration item.
 func queryItem(ci *configapi.ConfigurationItem) *query.Item {
@@ -104,7 +208,9 @@ func reindexTx(tx store.Tx, scope string, prev, next *configapi.ConfigurationIte
 		if _, found := slices.BinarySearch(old, id); !found {
 			*out = append(*out, store.Record{Kind: KindQueryIndex, Scope: scope, ID: id})
 			if strings.HasPrefix(id, unindexedPath) {
-				*out = append(*out, store.Record{Kind: KindQueryUnindexed, Scope: "", ID: scope})
+				if err := markUnindexedTx(tx, scope); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -81,6 +81,9 @@ func putBackfillStateTx(tx store.Tx, st backfillState) error {
 // without items done, and otherwise enqueues the backfill job unless the backfill is done. The
 // server calls it at start; it is cheap when there is nothing to do.
 func (s *Service) StartQueryIndexBackfill(ctx context.Context) error {
+	if err := s.ensureUnindexedSet(ctx); err != nil {
+		return err
+	}
 	if ready, err := s.queryIndexReady(ctx); err != nil || ready {
 		return err
 	}
@@ -235,7 +238,9 @@ func indexMissingTx(tx store.Tx, scope string, recs []store.Record) (int, error)
 		}
 		out = append(out, store.Record{Kind: KindQueryIndex, Scope: scope, ID: k.ID})
 		if strings.HasPrefix(k.ID, unindexedPath) {
-			out = append(out, store.Record{Kind: KindQueryUnindexed, Scope: "", ID: scope})
+			if err := markUnindexedTx(tx, scope); err != nil {
+				return 0, err
+			}
 		}
 	}
 	return len(out), tx.PutMany(out)

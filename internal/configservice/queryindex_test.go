@@ -104,10 +104,24 @@ func (f *queryIndexFixture) index(t *testing.T) []string {
 			}
 		}
 		recs, err := tx.List(KindQueryUnindexed, "", "", 0)
+		if err != nil {
+			return err
+		}
 		for _, r := range recs {
 			out = append(out, "unindexed "+r.ID)
 		}
-		return err
+		b, err := getUnindexedSet(tx)
+		if err != nil || b == nil {
+			return err
+		}
+		var set []string
+		if err := json.Unmarshal(b, &set); err != nil {
+			return err
+		}
+		for _, sc := range set {
+			out = append(out, "unindexed-set "+sc)
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +161,11 @@ func (f *queryIndexFixture) wantIndex(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return append(out, marks...)
+	out = append(out, marks...)
+	for _, m := range marks {
+		out = append(out, "unindexed-set "+strings.TrimPrefix(m, "unindexed "))
+	}
+	return out
 }
 
 // forget makes the store look like one written before the index: no index records, no
@@ -158,7 +176,7 @@ func (f *queryIndexFixture) forget(t *testing.T) {
 	err := f.st.Write(f.ctx, func(tx store.Tx) error {
 		for _, k := range []struct{ kind, scope string }{{KindQueryIndex, Scope(qidxScopes[0][0], qidxScopes[0][1])},
 			{KindQueryIndex, Scope(qidxScopes[1][0], qidxScopes[1][1])}, {KindQueryIndex, Scope(qidxScopes[2][0], qidxScopes[2][1])},
-			{KindQueryUnindexed, ""}, {KindQueryIndexState, ""}} {
+			{KindQueryUnindexed, ""}, {KindQueryUnindexedSet, ""}, {KindQueryIndexState, ""}} {
 			recs, err := tx.List(k.kind, k.scope, "", 0)
 			if err != nil {
 				return err
@@ -186,7 +204,11 @@ func (f *queryIndexFixture) query(t *testing.T, expr string) []string {
 	var out []string
 	err := f.st.Read(f.ctx, func(tx store.Tx) error {
 		for token := ""; ; {
-			res, err := f.s.runQuery(tx, srcs, nil, expr, 4, token)
+			set, err := getUnindexedSet(tx)
+			if err != nil {
+				return err
+			}
+			res, err := f.s.runQuery(tx, srcs, nil, set, expr, 4, token)
 			if err != nil {
 				return err
 			}
@@ -297,9 +319,39 @@ func TestQueryIndexBackfill(t *testing.T) {
 		}
 	}
 
+	// A store from before the unindexed-scopes record: a mark but no record. Queries list the
+	// marks; start writes the record from them.
+	bigScope := Scope(qidxScopes[1][0], qidxScopes[1][1])
+	if err := f.st.Write(f.ctx, func(tx store.Tx) error {
+		if b, err := getUnindexedSet(tx); err != nil || b != nil {
+			return fmt.Errorf("the forgotten store has the record %q (%v)", b, err)
+		}
+		return tx.Put(KindQueryUnindexed, "", bigScope, nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.Read(f.ctx, func(tx store.Tx) error {
+		set, err := unindexedScopes(tx, nil)
+		if err == nil && !set[bigScope] {
+			err = fmt.Errorf("without the record the marks give %v", set)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+
 	// Start enqueues the job (the store has items); a few pages, then a stop: the position is
 	// kept, and the job finishes from there.
 	if err := f.s.StartQueryIndexBackfill(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.Read(f.ctx, func(tx store.Tx) error {
+		b, err := getUnindexedSet(tx)
+		if err == nil && string(b) != `["`+bigScope+`"]` {
+			err = fmt.Errorf("after start the unindexed-scopes record is %q", b)
+		}
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	pages := 0

@@ -52,7 +52,11 @@ func (s *Service) SelectResourceConfig(ctx context.Context, in *configapi.Select
 	}
 	var out *configapi.SelectResourceConfigResponse
 	err = s.store.Read(ctx, func(tx store.Tx) error {
-		res, err := s.runQuery(tx, []source{{account, region}}, nil, in.Expression, limitOr(in.Limit, 0), in.NextToken)
+		set, err := getUnindexedSet(tx)
+		if err != nil {
+			return err
+		}
+		res, err := s.runQuery(tx, []source{{account, region}}, nil, set, in.Expression, limitOr(in.Limit, 0), in.NextToken)
 		if err != nil {
 			return err
 		}
@@ -73,7 +77,8 @@ func (s *Service) SelectAggregateResourceConfig(ctx context.Context, in *configa
 	}
 	var out *configapi.SelectAggregateResourceConfigResponse
 	err := s.store.Read(ctx, func(tx store.Tx) error {
-		v, err := s.viewTx(tx, ctx, in.ConfigurationAggregatorName)
+		// The unindexed-scopes record comes with the aggregator, in one statement.
+		v, extra, err := s.viewWithTx(tx, ctx, in.ConfigurationAggregatorName, unindexedSetKey)
 		if err != nil {
 			return err
 		}
@@ -81,7 +86,7 @@ func (s *Service) SelectAggregateResourceConfig(ctx context.Context, in *configa
 		if f := v.a.Agg.AggregatorFilters; f != nil && f.ResourceType != nil && len(f.ResourceType.Value) > 0 {
 			allowed = v.typeAllowed
 		}
-		res, err := s.runQuery(tx, v.sources, allowed, in.Expression, limit, in.NextToken)
+		res, err := s.runQuery(tx, v.sources, allowed, extra[0], in.Expression, limit, in.NextToken)
 		if err != nil {
 			return err
 		}
@@ -101,9 +106,10 @@ type queryResult struct {
 	lastPos selectCursor // of the last streamed row
 }
 
-// runQuery parses and runs an expression over sources (in order), a page at a time.
-func (s *Service) runQuery(tx store.Tx, sources []source, typeAllowed func(string) bool, expr string, limit int, token string) (*queryResult, error) {
-	q, err := query.Parse(expr)
+// runQuery parses and runs an expression over sources (in order), a page at a time;
+// unindexedSet is the KindQueryUnindexedSet record read in tx (nil when absent).
+func (s *Service) runQuery(tx store.Tx, sources []source, typeAllowed func(string) bool, unindexedSet []byte, expr string, limit int, token string) (*queryResult, error) {
+	q, err := s.queries.Parse(expr)
 	if err != nil {
 		return nil, configapi.ErrInvalidExpression("%s", err.Error())
 	}
@@ -131,7 +137,7 @@ func (s *Service) runQuery(tx store.Tx, sources []source, typeAllowed func(strin
 		ex.plan = query.PlanWhere(q.Where)
 		ex.keysOnly = ex.plan.Exact && !ex.plan.Scan && keyCovered(q)
 	}
-	if err := ex.loadUnindexed(sources); err != nil {
+	if ex.unindexed, err = unindexedScopes(tx, unindexedSet); err != nil {
 		return nil, err
 	}
 	switch {
@@ -157,13 +163,16 @@ func (s *Service) runQuery(tx store.Tx, sources []source, typeAllowed func(strin
 		}
 		return res.page(rows, cur.Offset, limit, false), nil
 	}
+	ex.streaming, ex.firstPage = true, limit+1
+	var buf []byte
 	err = ex.each(sources, cur, func(src source, iid string, d *query.Doc) bool {
 		if len(res.results) == limit {
 			last := res.lastPos
 			res.next = encodeSelectCursor(selectCursor{Source: last.Source, Item: last.Item})
 			return false
 		}
-		res.results = append(res.results, string(query.Project(q, d)))
+		buf = query.AppendProject(buf[:0], q, d)
+		res.results = append(res.results, string(buf))
 		res.lastPos = selectCursor{Source: Scope(src.account, src.region), Item: iid}
 		return true
 	})
@@ -218,6 +227,12 @@ type executor struct {
 	// key (keyCovered), so in scopes without unindexed items the index keys alone answer it:
 	// no item is read.
 	keysOnly bool
+	// streaming: fn keeps no row past its call, so the rows of index keys share keyDoc.
+	streaming bool
+	keyDoc    query.Doc
+	// firstPage is the size of the first page of index entries read in a scope (0: 32): the
+	// streaming query's page size plus one, to tell whether there is a next page.
+	firstPage int
 }
 
 // keyProperties are the properties an item's index key holds: its scope gives accountId and
@@ -260,19 +275,6 @@ func keyItem(scope, iid string) query.Item {
 		region = globalRegion
 	}
 	return query.Item{AccountID: account, AwsRegion: region, ResourceType: typ, ResourceID: id}
-}
-
-// loadUnindexed reads which scopes have unindexed items (rare: one listing, usually empty).
-func (ex *executor) loadUnindexed(sources []source) error {
-	ex.unindexed = map[string]bool{}
-	recs, err := ex.tx.List(KindQueryUnindexed, "", "", 0)
-	if err != nil {
-		return err
-	}
-	for _, r := range recs {
-		ex.unindexed[r.ID] = true
-	}
-	return nil
 }
 
 // each calls fn for every matching item of the sources, in (source, item ID) order, from the
@@ -341,8 +343,14 @@ func (ex *executor) scope(scope, after string, fn func(src source, iid string, d
 						continue
 					}
 				}
-				it := keyItem(scope, iid) // NewDoc keeps none of it: it stays on the stack
-				if !fn(src, iid, query.NewDoc(&it)) {
+				it := keyItem(scope, iid) // the Doc keeps none of it: it stays on the stack
+				d := &ex.keyDoc
+				if ex.streaming {
+					d.Reset(&it)
+				} else {
+					d = query.NewDoc(&it)
+				}
+				if !fn(src, iid, d) {
 					return false, nil
 				}
 			}
@@ -377,7 +385,11 @@ func (ex *executor) scope(scope, after string, fn func(src source, iid string, d
 		if after != "" {
 			cursor = prefix + after
 		}
-		for page := 32; ; page = min(page*4, 1000) {
+		first := 32
+		if ex.firstPage > 0 {
+			first = min(ex.firstPage, 1000)
+		}
+		for page := first; ; page = min(page*4, 1000) {
 			recs, err := ex.tx.ListPrefix(KindQueryIndex, scope, prefix, cursor, page)
 			if err != nil {
 				return false, err

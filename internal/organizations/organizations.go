@@ -333,9 +333,31 @@ func MembershipTx(tx store.Tx, orgID string) (members []string, departed map[str
 			return nil, nil, err
 		}
 		version = vb
-		if m, ok := membersCache.get(orgID); ok && version != nil && m.version == string(version) {
-			return slices.Clone(m.ids), maps.Clone(m.departed), nil
-		}
+	}
+	return MembershipAtTx(tx, orgID, version)
+}
+
+// VersionKey is the key of an organization's version record: a value that changes with every
+// Organizations write to the organization. A reader that caches what it derives from the
+// membership reads this record (in a GetMany with its own) to validate that cache.
+func VersionKey(orgID string) store.Key { return store.Key{Kind: kindOrgVersion, Scope: "", ID: orgID} }
+
+// WritingTx reports whether tx is an Organizations write, in which an organization's membership
+// may already differ from what its version record says (the record is replaced at the end):
+// caches validated by VersionKey must not be used in it.
+func WritingTx(tx store.Tx) bool {
+	_, writing := tx.(*versionTx)
+	return writing
+}
+
+// MembershipAtTx is MembershipTx for a caller that has already read the organization's version
+// record in tx (nil when absent, or inside an Organizations write).
+func MembershipAtTx(tx store.Tx, orgID string, version []byte) (members []string, departed map[string]time.Time, err error) {
+	if WritingTx(tx) {
+		version = nil
+	}
+	if m, ok := membersCache.get(orgID); ok && version != nil && m.version == string(version) {
+		return slices.Clone(m.ids), maps.Clone(m.departed), nil
 	}
 	recs, err := listAll(tx, kindAccount, orgID, "")
 	if err != nil {

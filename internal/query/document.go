@@ -87,19 +87,27 @@ type Doc struct {
 // NewDoc builds the row of an item. It keeps references to the item's JSON, which the caller
 // must not modify afterwards.
 func NewDoc(it *Item) *Doc {
-	d := &Doc{rawConf: it.Configuration, rawSupp: it.Supplementary, rels: it.Relationships}
+	d := new(Doc)
+	d.Reset(it)
+	return d
+}
+
+// Reset makes d the row of it, as NewDoc would, reusing d (and its tags' storage): a caller that
+// keeps no row past the next can build them all in one Doc.
+func (d *Doc) Reset(it *Item) {
+	tags := d.tags[:0]
+	*d = Doc{rawConf: it.Configuration, rawSupp: it.Supplementary, rels: it.Relationships}
 	d.top = [numTop]string{it.AccountID, it.Arn, it.AvailabilityZone, it.AwsRegion,
 		it.ConfigurationItemCaptureTime, it.ConfigurationItemStatus, it.ConfigurationStateID,
 		it.RecordingFrequency, it.ResourceCreationTime, it.ResourceID, it.ResourceName,
 		it.ResourceType, it.Version}
 	if len(it.Tags) > 0 {
-		d.tags = make([]tag, 0, len(it.Tags))
+		d.tags = tags
 		for k, v := range it.Tags {
 			d.tags = append(d.tags, tag{key: k, value: v, kv: k + "=" + v})
 		}
 		sort.Slice(d.tags, func(i, j int) bool { return d.tags[i].key < d.tags[j].key })
 	}
-	return d
 }
 
 func (d *Doc) configuration() any {

@@ -49,9 +49,12 @@ func buildTrie(items []SelectItem) *pnode {
 // (configuration.ipPermissions.fromPort gives {"ipPermissions":[{"fromPort":22},...]}). A
 // property the item lacks is absent, never null. tags is [{"key":..,"value":..}], [] when the
 // item has none. SELECT * gives the ten top-level scalars AWS documents.
-func Project(q *Query, d *Doc) []byte {
-	buf := make([]byte, 0, 256)
-	buf = append(buf, '{')
+func Project(q *Query, d *Doc) []byte { return AppendProject(make([]byte, 0, 256), q, d) }
+
+// AppendProject appends the row of Project to dst, so that a caller shaping many rows can reuse
+// one buffer.
+func AppendProject(dst []byte, q *Query, d *Doc) []byte {
+	buf := append(dst, '{')
 	if q.Star {
 		first := true
 		for _, name := range starFields {
