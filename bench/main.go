@@ -83,6 +83,8 @@ type Options struct {
 	QueryRuns int
 	// QueryOnly, when set, runs only the queries whose names contain it.
 	QueryOnly string
+	// QueryDist prints more percentiles of each query and its store answer.
+	QueryDist bool
 	// Command is the command line, for the report.
 	Command string
 }
@@ -228,6 +230,7 @@ func parseFlags(args []string, stderr io.Writer) (*Options, error) {
 	fs.StringVar(&o.StoreDir, "store-dir", "", "store-write: parent directory of the SQLite databases (default: the system temp dir; use a disk, not a tmpfs)")
 	fs.IntVar(&o.StoreBatch, "store-batch", 100, "store-write: items per Write of the batched variant (<= 1: no batched variant)")
 	fs.IntVar(&o.QueryRuns, "query-runs", 20, "query: runs of each query (and of the store's own answer); more for steadier profiles")
+	fs.BoolVar(&o.QueryDist, "query-dist", false, "query: also print p50 to p99.9 of each query and of the store's own answer")
 	fs.StringVar(&o.QueryOnly, "query-only", "", "query: run only the queries whose names contain this (\"GROUP BY\", \"selective equality\", \"tag filter\")")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

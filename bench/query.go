@@ -257,7 +257,7 @@ func queryBackend(ctx context.Context, o *Options, backend string, n int, progre
 			backend, q.name, n, rows, ms(percentileDur(ours, 0.5)), ms(percentileDur(ours, 0.99)), direct,
 			ms(percentileDur(theirs, 0.5)), ms(percentileDur(theirs, 0.99)), float64(percentileDur(ours, 0.99))/float64(percentileDur(theirs, 0.99)))
 		fmt.Fprintln(progress, "bench: "+line)
-		if os.Getenv("BENCH_QUERY_DIST") != "" {
+		if o.QueryDist {
 			for _, p := range []float64{0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999} {
 				fmt.Fprintf(progress, "  p%v ours %.3f theirs %.3f\n", p*100, ms(percentileDur(ours, p)), ms(percentileDur(theirs, p)))
 			}
