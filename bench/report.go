@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -24,6 +25,7 @@ type machineInfo struct {
 	Arch       string `json:"arch"`
 	CPUs       int    `json:"cpus"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
+	GOGC       int    `json:"gogc"`
 	CPUModel   string `json:"cpu_model"`
 	Go         string `json:"go"`
 }
@@ -78,7 +80,7 @@ func newReport(o *Options) *report {
 		Command: o.Command,
 		Machine: machineInfo{
 			OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
-			CPUModel: cpuModel(), Go: runtime.Version(),
+			GOGC: gcPercent(), CPUModel: cpuModel(), Go: runtime.Version(),
 		},
 		Options: reportOpts{
 			Scenarios: o.Scenarios, Concurrency: o.Concurrency, Duration: o.Duration.String(), Warmup: o.Warmup.String(),
@@ -179,7 +181,7 @@ func (r *report) writeMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## bench: %s (%s)\n\n", strings.Join(r.Options.Scenarios, ", "), r.Date.Format("2006-01-02 15:04 UTC"))
 	m := r.Machine
-	fmt.Fprintf(&b, "- Machine: %s/%s, %d CPUs, GOMAXPROCS %d, %s; %s\n", m.OS, m.Arch, m.CPUs, m.GOMAXPROCS, m.CPUModel, m.Go)
+	fmt.Fprintf(&b, "- Machine: %s/%s, %d CPUs, GOMAXPROCS %d, GOGC %d, %s; %s\n", m.OS, m.Arch, m.CPUs, m.GOMAXPROCS, m.GOGC, m.CPUModel, m.Go)
 	fmt.Fprintf(&b, "- Command: `%s`\n", r.Command)
 	if len(r.Cells) > 0 {
 		r.writeHTTPCells(&b)
@@ -302,4 +304,11 @@ func (r *report) writeStoreCells(b *strings.Builder) {
 			fmt.Fprintf(b, "- %s, %d items/Write, %d writers: %d failed Writes, first: %s\n", c.Backend, c.ItemsPerWrite, c.Concurrency, c.Errors, c.FirstError)
 		}
 	}
+}
+
+// gcPercent reads the collector's target (GOGC) without changing it.
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
 }

@@ -114,6 +114,7 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	gc := server.TuneGC()
 	srv, err := server.New(ctx, server.Options{
 		DataDir: c.dataDir, DatabaseURL: c.databaseURL,
 		AccountID: c.accountID, RootAccessKeyID: c.rootKeyID, RootSecretAccessKey: c.rootSecret,
@@ -142,7 +143,7 @@ export AWS_ENDPOINT_URL=%s
 
 `, srv.BootstrapAccountID(), strings.TrimSuffix(c.dataDir, "/")+"/"+server.CredentialsFile, akid, secret, endpoint)
 	}
-	log.Info("orgconfig listening", "endpoint", endpoint, "console", endpoint+"/console", "account", srv.BootstrapAccountID(), "auth", c.authMode, "version", buildVersion())
+	log.Info("orgconfig listening", "endpoint", endpoint, "console", endpoint+"/console", "account", srv.BootstrapAccountID(), "auth", c.authMode, "version", buildVersion(), "gogc", gc)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

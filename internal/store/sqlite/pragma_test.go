@@ -30,6 +30,10 @@ func TestPragmas(t *testing.T) {
 		if err := s.rdb.QueryRowContext(t.Context(), `PRAGMA query_only`).Scan(&queryOnly); err != nil || queryOnly != 1 {
 			t.Errorf("read pool: query_only=%d, %v", queryOnly, err)
 		}
+		var cache int
+		if err := s.rdb.QueryRowContext(t.Context(), `PRAGMA cache_size`).Scan(&cache); err != nil || cache != -readCacheKiB {
+			t.Errorf("read pool: cache_size=%d, %v; want %d", cache, err, -readCacheKiB)
+		}
 		if _, err := s.rdb.ExecContext(t.Context(), `INSERT INTO records VALUES ('k', '', 'x', x'')`); err == nil {
 			t.Error("the read pool accepted a write")
 		}

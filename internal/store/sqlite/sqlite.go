@@ -172,6 +172,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	rq.Add("_pragma", busy)
 	rq.Add("_pragma", "query_only(1)")
 	rq.Add("_pragma", "foreign_keys(1)")
+	// Each read connection keeps up to 32 MiB of pages (SQLite's default is 2 MiB): a read
+	// transaction looks up several records (an aggregate query: the aggregator, the
+	// organization's version, index ranges), and in a store of millions of records the
+	// interior pages of the records B-tree no longer fit in 2 MiB, so every lookup re-read them
+	// from the OS. The cache grows only as pages are read.
+	rq.Add("_pragma", fmt.Sprintf("cache_size(%d)", -readCacheKiB))
 	s.rdb, err = sql.Open("sqlite", base+"?"+rq.Encode())
 	if err != nil {
 		s.closeDBs()
@@ -188,6 +194,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	go s.writer()
 	return s, nil
 }
+
+// readCacheKiB is the page cache of each read connection (PRAGMA cache_size, in KiB).
+const readCacheKiB = 32 << 10
 
 func (s *Store) closeDBs() {
 	if s.wconn != nil {

@@ -1,0 +1,39 @@
+package server
+
+import (
+	"os"
+	"runtime/debug"
+	"testing"
+)
+
+func TestTuneGC(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prev)
+
+	t.Setenv("GOGC", "250")
+	if got := TuneGC(); got != 250 {
+		t.Errorf("with GOGC=250: %d", got)
+	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("with GOGC set, TuneGC changed the percent to %d", got)
+	}
+	t.Setenv("GOGC", "off")
+	if got := TuneGC(); got != -1 {
+		t.Errorf("with GOGC=off: %d", got)
+	}
+}
+
+func TestTuneGCDefault(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prev)
+	t.Setenv("GOGC", "") // registers the restore of the variable
+	if err := os.Unsetenv("GOGC"); err != nil {
+		t.Fatal(err)
+	}
+	if got := TuneGC(); got != DefaultGCPercent {
+		t.Errorf("without GOGC: %d", got)
+	}
+	if got := debug.SetGCPercent(100); got != DefaultGCPercent {
+		t.Errorf("the collector runs at %d, want %d", got, DefaultGCPercent)
+	}
+}
