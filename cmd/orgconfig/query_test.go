@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
-	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
 	"github.com/orgconfig/orgconfig/internal/testserver"
 )
@@ -19,16 +18,7 @@ func TestQueryCommand(t *testing.T) {
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	cfg := configservice.NewFromConfig(srv.Config("us-east-1"))
-	if _, err := cfg.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
-		Name: aws.String("default"), RoleARN: aws.String("arn:aws:iam::" + testserver.AccountID + ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig")}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cfg.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("b")}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cfg.StartConfigurationRecorder(ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
-		t.Fatal(err)
-	}
+	testserver.StartRecording(t, cfg, testserver.AccountID, nil)
 	for _, id := range []string{"d1", "d2", "d3"} {
 		if _, err := cfg.PutResourceConfig(ctx, &configservice.PutResourceConfigInput{ResourceType: aws.String("Acme::Fleet::Drone"),
 			SchemaVersionId: aws.String("1"), ResourceId: aws.String(id), Configuration: aws.String(`{}`), Tags: map[string]string{"env": "prod"}}); err != nil {

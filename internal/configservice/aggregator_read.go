@@ -2,13 +2,11 @@ package configservice
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
@@ -55,9 +53,7 @@ func (s *Service) viewWithTx(tx store.Tx, ctx context.Context, name string, extr
 	writing := organizations.WritingTx(tx)
 	var e *viewEntry
 	if !writing {
-		s.views.Lock()
-		e = s.views.m[ck]
-		s.views.Unlock()
+		e, _ = s.views.get(ck)
 	}
 	keys := make([]store.Key, 0, 2+len(extra))
 	keys = append(keys, store.Key{Kind: KindAggregator, Scope: scope, ID: name})
@@ -107,56 +103,23 @@ func (s *Service) viewWithTx(tx store.Tx, ctx context.Context, name string, extr
 	}
 	srcs, until := s.orgSources(a, members, departed)
 	if version != nil {
-		s.views.Lock()
-		if s.views.m == nil || len(s.views.m) >= recorderCacheMax {
-			s.views.m = map[string]*viewEntry{}
-		}
-		s.views.m[ck] = &viewEntry{agg: string(b), orgID: a.OrgID, version: string(version), a: a, sources: srcs, until: until}
-		s.views.Unlock()
+		s.views.put(ck, &viewEntry{agg: string(b), orgID: a.OrgID, version: string(version), a: a, sources: srcs, until: until})
 	}
 	return &aggregateView{a: a, sources: srcs}, extraVals, nil
 }
 
-// viewAggregatorCache maps the bytes of a stored aggregator to its decoded form, for the read
-// path (every aggregate read decodes its aggregator). Entries are never modified; the cache is
-// dropped whole when it grows past recorderCacheMax.
-var viewAggregatorCache struct {
-	sync.Mutex
-	m map[string]*aggregatorRec
-}
+// viewAggregatorCache holds decoded aggregators by their stored bytes, for the read path (every
+// aggregate read decodes its aggregator).
+var viewAggregatorCache sharedCache[*aggregatorRec]
 
-// viewAggregatorTx is mustAggregatorTx for readers: the result is shared (from the cache when
-// the same bytes were decoded before) and must not be modified.
-func viewAggregatorTx(tx store.Tx, account, region, name string) (*aggregatorRec, error) {
-	b, err := tx.Get(KindAggregator, Scope(account, region), name)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, noSuchAggregator()
-	}
-	if err != nil {
-		return nil, err
-	}
-	return decodeViewAggregator(b, Scope(account, region), name)
-}
-
-// decodeViewAggregator decodes the aggregator record b (of scope and name) through
-// viewAggregatorCache.
+// decodeViewAggregator is mustAggregatorTx's decoding for readers: it decodes the aggregator
+// record b (of scope and name) through viewAggregatorCache, so the result is shared and must not
+// be modified.
 func decodeViewAggregator(b []byte, scope, name string) (*aggregatorRec, error) {
-	viewAggregatorCache.Lock()
-	a, ok := viewAggregatorCache.m[string(b)]
-	viewAggregatorCache.Unlock()
-	if ok {
-		return a, nil
-	}
-	a = new(aggregatorRec)
-	if err := json.Unmarshal(b, a); err != nil {
+	a, err := decodeShared(&viewAggregatorCache, b)
+	if err != nil {
 		return nil, fmt.Errorf("configservice: decode %s %s/%s: %w", KindAggregator, scope, name, err)
 	}
-	viewAggregatorCache.Lock()
-	if viewAggregatorCache.m == nil || len(viewAggregatorCache.m) >= recorderCacheMax {
-		viewAggregatorCache.m = map[string]*aggregatorRec{}
-	}
-	viewAggregatorCache.m[string(b)] = a
-	viewAggregatorCache.Unlock()
 	return a, nil
 }
 

@@ -3,7 +3,6 @@ package configservice
 import (
 	"encoding/json"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
@@ -295,34 +294,16 @@ func customCountFromTypesTx(tx store.Tx, account, region string) (int64, error) 
 	return n, nil
 }
 
-// recorderCache maps the bytes of a stored recorder to its decoded form, so that a batch does
-// not decode the same recorder again. Entries are never modified; the cache is dropped whole
-// when it grows past recorderCacheMax.
-var recorderCache struct {
-	sync.Mutex
-	m map[string]*Recorder
-}
-
-const recorderCacheMax = 4096
+// recorderCache holds decoded recorders by their stored bytes, so that a batch does not decode
+// the same recorder again.
+var recorderCache sharedCache[*Recorder]
 
 // decodeRecorderCached decodes a stored recorder, from the cache when the same bytes were
 // decoded before. The result is shared: callers must not modify it.
 func decodeRecorderCached(b []byte) (*Recorder, error) {
-	recorderCache.Lock()
-	r, ok := recorderCache.m[string(b)]
-	recorderCache.Unlock()
-	if ok {
-		return r, nil
-	}
-	r = new(Recorder)
-	if err := json.Unmarshal(b, r); err != nil {
+	r, err := decodeShared(&recorderCache, b)
+	if err != nil {
 		return nil, fmt.Errorf("configservice: decode recorder: %w", err)
 	}
-	recorderCache.Lock()
-	if recorderCache.m == nil || len(recorderCache.m) >= recorderCacheMax {
-		recorderCache.m = map[string]*Recorder{}
-	}
-	recorderCache.m[string(b)] = r
-	recorderCache.Unlock()
 	return r, nil
 }

@@ -12,7 +12,6 @@ package configservice
 import (
 	"context"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -65,10 +64,7 @@ type Service struct {
 	// queries remembers parsed query expressions.
 	queries query.Cache
 	// views remembers organization aggregators' sources (viewWithTx), by caller scope and name.
-	views struct {
-		sync.Mutex
-		m map[string]*viewEntry
-	}
+	views sharedCache[*viewEntry]
 }
 
 // New returns the AWS Config service and registers its background job kinds on runner.

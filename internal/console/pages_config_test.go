@@ -22,17 +22,7 @@ func TestAggregatorAndQueryPages(t *testing.T) {
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	cfg := configservice.NewFromConfig(srv.Config("us-east-1"))
-	if _, err := cfg.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
-		Name: aws.String("default"), RoleARN: aws.String("arn:aws:iam::" + testserver.AccountID + ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"),
-		RecordingGroup: &cfgtypes.RecordingGroup{AllSupported: true}}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cfg.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("b")}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cfg.StartConfigurationRecorder(ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
-		t.Fatal(err)
-	}
+	testserver.StartRecording(t, cfg, testserver.AccountID, &cfgtypes.RecordingGroup{AllSupported: true})
 	for _, id := range []string{"w1", "w2", "w3"} {
 		if _, err := cfg.PutResourceConfig(ctx, &configservice.PutResourceConfigInput{ResourceType: aws.String("Acme::Shop::Widget"), SchemaVersionId: aws.String("1"),
 			ResourceId: aws.String(id), ResourceName: aws.String("widget " + id), Configuration: aws.String(`{"size":1}`)}); err != nil {

@@ -145,20 +145,7 @@ func pagesEnv(t *testing.T) *testserver.Server {
 	}
 	record := func(region string) *configservice.Client {
 		cfg := configservice.NewFromConfig(ts.Config(region))
-		if _, err := cfg.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
-			Name:           aws.String("default"),
-			RoleARN:        aws.String("arn:aws:iam::" + testserver.AccountID + ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"),
-			RecordingGroup: &cfgtypes.RecordingGroup{AllSupported: true, IncludeGlobalResourceTypes: region == pagesRegion},
-		}}); err != nil {
-			t.Fatalf("PutConfigurationRecorder: %v", err)
-		}
-		if _, err := cfg.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{
-			Name: aws.String("default"), S3BucketName: aws.String("config-bucket")}}); err != nil {
-			t.Fatalf("PutDeliveryChannel: %v", err)
-		}
-		if _, err := cfg.StartConfigurationRecorder(ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
-			t.Fatalf("StartConfigurationRecorder: %v", err)
-		}
+		testserver.StartRecording(t, cfg, testserver.AccountID, &cfgtypes.RecordingGroup{AllSupported: true, IncludeGlobalResourceTypes: region == pagesRegion})
 		return cfg
 	}
 	put := func(cfg *configservice.Client, typ, id, conf string) {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/sdkhttp"
@@ -172,3 +174,25 @@ func Backends(t *testing.T, fn func(t *testing.T, backend Backend)) {
 // WithoutJobLoop stops background jobs from running on their own; the test runs them with
 // Jobs().RunDue, usually with a manual clock, and so observes every intermediate state.
 func WithoutJobLoop() Option { return func(o *server.Options) { o.NoJobLoop = true } }
+
+// StartRecording sets up and starts account's AWS Config recorder in cl's region: the recorder
+// "default" (with group; nil leaves the recording group out) on the account's service-linked
+// role, a delivery channel, and the start.
+func StartRecording(t testing.TB, cl *configservice.Client, account string, group *cfgtypes.RecordingGroup) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := cl.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
+		Name:           aws.String("default"),
+		RoleARN:        aws.String("arn:aws:iam::" + account + ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"),
+		RecordingGroup: group,
+	}}); err != nil {
+		t.Fatalf("PutConfigurationRecorder: %v", err)
+	}
+	if _, err := cl.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{
+		Name: aws.String("default"), S3BucketName: aws.String("config-bucket")}}); err != nil {
+		t.Fatalf("PutDeliveryChannel: %v", err)
+	}
+	if _, err := cl.StartConfigurationRecorder(ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
+		t.Fatalf("StartConfigurationRecorder: %v", err)
+	}
+}

@@ -241,19 +241,7 @@ func (e *env) assume(t *testing.T, acct string) *ststypes.Credentials {
 
 func record(t *testing.T, cfg *configservice.Client, acct string) {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := cfg.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
-		Name: aws.String("default"), RoleARN: aws.String("arn:aws:iam::" + acct + ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"),
-		RecordingGroup: &cfgtypes.RecordingGroup{AllSupported: true}}}); err != nil {
-		t.Fatalf("PutConfigurationRecorder: %v", err)
-	}
-	if _, err := cfg.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{
-		Name: aws.String("default"), S3BucketName: aws.String("config-bucket")}}); err != nil {
-		t.Fatalf("PutDeliveryChannel: %v", err)
-	}
-	if _, err := cfg.StartConfigurationRecorder(ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
-		t.Fatalf("StartConfigurationRecorder: %v", err)
-	}
+	testserver.StartRecording(t, cfg, acct, &cfgtypes.RecordingGroup{AllSupported: true})
 }
 
 // TestConsoleMission is the administrator's path through the console: sign in as the management
