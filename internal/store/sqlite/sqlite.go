@@ -75,7 +75,7 @@ type Store struct {
 	closeMu sync.Once
 
 	wstmts map[string]*sql.Stmt // writer statements; used only by the writer goroutine
-	rstmts sync.Map             // query -> *sql.Stmt prepared on rdb
+	rstmts sync.Map             // query -> *sql.Stmt prepared on rdb, or preparing{}
 	many   sync.Map             // number of keys -> *sql.Stmt of GetMany prepared on rdb
 
 	stats struct{ writes, batches, commits atomic.Int64 }
@@ -220,7 +220,12 @@ func (s *Store) Close() error {
 		for _, st := range s.wstmts {
 			st.Close()
 		}
-		s.rstmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
+		s.rstmts.Range(func(_, v any) bool {
+			if st, ok := v.(*sql.Stmt); ok {
+				st.Close()
+			}
+			return true
+		})
 		s.many.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 		if e := s.wconn.Close(); e != nil && err == nil {
 			err = e
@@ -450,17 +455,33 @@ func (s *Store) wstmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// rstmt returns a statement prepared on the read pool, bound to stx.
+// rstmt returns a statement for q bound to stx: the read pool's prepared statement when there is
+// one. A query seen for the first time is prepared on stx's own connection, and for the pool in
+// the background: preparing on the pool here would wait for a free connection while holding
+// one, and with every connection held by a transaction doing the same, no one would get one.
 func (s *Store) rstmt(ctx context.Context, stx *sql.Tx, q string) (*sql.Stmt, error) {
 	v, ok := s.rstmts.Load(q)
+	if st, prepared := v.(*sql.Stmt); prepared {
+		return stx.StmtContext(ctx, st), nil
+	}
 	if !ok {
-		st, err := s.rdb.PrepareContext(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		if v, ok = s.rstmts.LoadOrStore(q, st); ok {
-			st.Close()
+		if _, loaded := s.rstmts.LoadOrStore(q, preparing{}); !loaded {
+			go s.preparePooled(q)
 		}
 	}
-	return stx.StmtContext(ctx, v.(*sql.Stmt)), nil
+	return stx.PrepareContext(ctx, q)
+}
+
+// preparing marks a query whose read-pool statement is being prepared.
+type preparing struct{}
+
+// preparePooled prepares q on the read pool for later transactions (forgetting the attempt if it
+// fails, so a later one tries again).
+func (s *Store) preparePooled(q string) {
+	st, err := s.rdb.PrepareContext(context.Background(), q)
+	if err != nil {
+		s.rstmts.Delete(q)
+		return
+	}
+	s.rstmts.Store(q, st)
 }

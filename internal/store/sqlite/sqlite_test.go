@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -243,5 +244,26 @@ func TestQueryPlans(t *testing.T) {
 	p = plan(`SELECT id FROM jobs INDEXED BY jobs_due WHERE dead_at IS NULL AND run_at <= ? AND kind IN (?, ?) ORDER BY run_at, id LIMIT ?`, 1, "a", "b", 10)
 	if !strings.Contains(p, "jobs_due") || strings.Contains(p, "TEMP B-TREE") {
 		t.Errorf("claim plan: %s", p)
+	}
+}
+
+// TestReadPreparesOnItsConnection: a read transaction's first use of a query does not wait for
+// another pool connection (with every connection held by such a transaction, none would come).
+func TestReadPreparesOnItsConnection(t *testing.T) {
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "db"), sqlite.Options{ReadConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	for range 2 { // the first time prepared on the transaction, then (eventually) from the pool
+		err = s.Read(ctx, func(tx store.Tx) error {
+			_, err := tx.GetMany([]store.Key{{Kind: "k", Scope: "s", ID: "a"}, {Kind: "k", Scope: "s", ID: "b"}, {Kind: "k", Scope: "s", ID: "c"}})
+			return err
+		})
+		if err != nil {
+			t.Fatalf("GetMany in a read of a one-connection pool: %v", err)
+		}
 	}
 }
