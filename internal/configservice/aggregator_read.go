@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
+	"github.com/orgconfig/orgconfig/internal/memo"
 	"github.com/orgconfig/orgconfig/internal/organizations"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
@@ -53,7 +54,7 @@ func (s *Service) viewWithTx(tx store.Tx, ctx context.Context, name string, extr
 	writing := organizations.WritingTx(tx)
 	var e *viewEntry
 	if !writing {
-		e, _ = s.views.get(ck)
+		e, _ = s.views.Get(ck)
 	}
 	keys := make([]store.Key, 0, 2+len(extra))
 	keys = append(keys, store.Key{Kind: KindAggregator, Scope: scope, ID: name})
@@ -103,14 +104,14 @@ func (s *Service) viewWithTx(tx store.Tx, ctx context.Context, name string, extr
 	}
 	srcs, until := s.orgSources(a, members, departed)
 	if version != nil {
-		s.views.put(ck, &viewEntry{agg: string(b), orgID: a.OrgID, version: string(version), a: a, sources: srcs, until: until})
+		s.views.Put(ck, &viewEntry{agg: string(b), orgID: a.OrgID, version: string(version), a: a, sources: srcs, until: until})
 	}
 	return &aggregateView{a: a, sources: srcs}, extraVals, nil
 }
 
 // viewAggregatorCache holds decoded aggregators by their stored bytes, for the read path (every
 // aggregate read decodes its aggregator).
-var viewAggregatorCache sharedCache[*aggregatorRec]
+var viewAggregatorCache memo.Map[*aggregatorRec]
 
 // decodeViewAggregator is mustAggregatorTx's decoding for readers: it decodes the aggregator
 // record b (of scope and name) through viewAggregatorCache, so the result is shared and must not

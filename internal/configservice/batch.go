@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
+	"github.com/orgconfig/orgconfig/internal/memo"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -296,7 +297,7 @@ func customCountFromTypesTx(tx store.Tx, account, region string) (int64, error) 
 
 // recorderCache holds decoded recorders by their stored bytes, so that a batch does not decode
 // the same recorder again.
-var recorderCache sharedCache[*Recorder]
+var recorderCache memo.Map[*Recorder]
 
 // decodeRecorderCached decodes a stored recorder, from the cache when the same bytes were
 // decoded before. The result is shared: callers must not modify it.

@@ -23,6 +23,7 @@ import (
 	"github.com/orgconfig/orgconfig/internal/iam"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
+	"github.com/orgconfig/orgconfig/internal/memo"
 	"github.com/orgconfig/orgconfig/internal/organizations"
 	"github.com/orgconfig/orgconfig/internal/query"
 	"github.com/orgconfig/orgconfig/internal/regions"
@@ -64,7 +65,7 @@ type Service struct {
 	// queries remembers parsed query expressions.
 	queries query.Cache
 	// views remembers organization aggregators' sources (viewWithTx), by caller scope and name.
-	views sharedCache[*viewEntry]
+	views memo.Map[*viewEntry]
 }
 
 // New returns the AWS Config service and registers its background job kinds on runner.

@@ -6,11 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/memo"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -31,36 +31,11 @@ import (
 // snapshot, membersCache).
 const kindOrgVersion = "org-version"
 
-// maxCacheEntries bounds each cache; a full cache is emptied (the entries are cheap to rebuild).
-const maxCacheEntries = 4096
-
-// decodeCache maps raw record bytes to their decoding. Values are immutable once stored.
-type decodeCache[V any] struct {
-	mu sync.RWMutex
-	m  map[string]V
-}
-
-func (c *decodeCache[V]) get(raw []byte) (V, bool) {
-	c.mu.RLock()
-	v, ok := c.m[string(raw)]
-	c.mu.RUnlock()
-	return v, ok
-}
-
-func (c *decodeCache[V]) put(raw []byte, v V) {
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxCacheEntries {
-		c.m = make(map[string]V)
-	}
-	c.m[string(raw)] = v
-	c.mu.Unlock()
-}
-
 // Content-addressed caches shared by every Service of the process: keyed by record bytes they
 // cannot be stale whatever store the bytes come from.
 var (
-	orgOfCache decodeCache[string]        // kindOrgOf body → organization ID
-	orgCache   decodeCache[*Organization] // kindOrg body → decoded organization (never handed out)
+	orgOfCache memo.Map[string]        // kindOrgOf body → organization ID
+	orgCache   memo.Map[*Organization] // kindOrg body → decoded organization (never handed out)
 )
 
 // copyOrg returns a copy of o that the caller may modify.
@@ -122,27 +97,6 @@ func accountsPage(ctx context.Context, items []snapAccount, in *organizationsapi
 	return out, nil
 }
 
-type snapshotCache struct {
-	mu sync.RWMutex
-	m  map[string]*accountsSnapshot // o-id → snapshot
-}
-
-func (c *snapshotCache) get(orgID string) *accountsSnapshot {
-	c.mu.RLock()
-	s := c.m[orgID]
-	c.mu.RUnlock()
-	return s
-}
-
-func (c *snapshotCache) put(orgID string, s *accountsSnapshot) {
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxCacheEntries {
-		c.m = make(map[string]*accountsSnapshot)
-	}
-	c.m[orgID] = s
-	c.mu.Unlock()
-}
-
 // memberIDs is the answer of MembershipTx at one version of an organization.
 type memberIDs struct {
 	version  string
@@ -152,29 +106,7 @@ type memberIDs struct {
 
 // membersCache maps o-id → its ACTIVE accounts at one version, for every Service and store of
 // the process (version tokens are random, so entries of different stores cannot collide).
-var membersCache orgKeyedCache[memberIDs]
-
-// orgKeyedCache maps an organization ID to a value validated by its caller.
-type orgKeyedCache[V any] struct {
-	mu sync.RWMutex
-	m  map[string]V
-}
-
-func (c *orgKeyedCache[V]) get(orgID string) (V, bool) {
-	c.mu.RLock()
-	v, ok := c.m[orgID]
-	c.mu.RUnlock()
-	return v, ok
-}
-
-func (c *orgKeyedCache[V]) put(orgID string, v V) {
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxCacheEntries {
-		c.m = make(map[string]V)
-	}
-	c.m[orgID] = v
-	c.mu.Unlock()
-}
+var membersCache memo.Map[memberIDs]
 
 // maxSnapshotAccounts bounds the organizations whose accounts are kept rendered in memory.
 const maxSnapshotAccounts = 2000

@@ -82,27 +82,27 @@ func (s *Service) fastMember(ctx context.Context, acct string, version bool) (v 
 
 // orgIDOf decodes a kindOrgOf record body (through the content-addressed cache).
 func orgIDOf(account string, b []byte) (string, error) {
-	if id, ok := orgOfCache.get(b); ok {
+	if id, ok := orgOfCache.GetBytes(b); ok {
 		return id, nil
 	}
 	var m memberOf
 	if err := json.Unmarshal(b, &m); err != nil {
 		return "", fmt.Errorf("decode %s /%s: %w", kindOrgOf, account, err)
 	}
-	orgOfCache.put(b, m.OrgID)
+	orgOfCache.Put(string(b), m.OrgID)
 	return m.OrgID, nil
 }
 
 // decodeOrg decodes a kindOrg record body (through the content-addressed cache). The result is
 // shared and must not be modified.
 func decodeOrg(id string, b []byte) (*Organization, error) {
-	if o, ok := orgCache.get(b); ok {
+	if o, ok := orgCache.GetBytes(b); ok {
 		return o, nil
 	}
 	var o Organization
 	if err := json.Unmarshal(b, &o); err != nil {
 		return nil, fmt.Errorf("decode %s /%s: %w", kindOrg, id, err)
 	}
-	orgCache.put(b, &o)
+	orgCache.Put(string(b), &o)
 	return &o, nil
 }

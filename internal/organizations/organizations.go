@@ -19,6 +19,7 @@ import (
 	"github.com/orgconfig/orgconfig/internal/iam"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
+	"github.com/orgconfig/orgconfig/internal/memo"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -59,7 +60,7 @@ type Service struct {
 	limits     Limits
 	principals map[string]ServicePrincipal
 	gen        atomic.Uint64
-	snaps      snapshotCache
+	snaps      memo.Map[*accountsSnapshot] // o-id → snapshot
 	hooks      []MembershipHook
 }
 
@@ -356,7 +357,7 @@ func MembershipAtTx(tx store.Tx, orgID string, version []byte) (members []string
 	if WritingTx(tx) {
 		version = nil
 	}
-	if m, ok := membersCache.get(orgID); ok && version != nil && m.version == string(version) {
+	if m, ok := membersCache.Get(orgID); ok && version != nil && m.version == string(version) {
 		return slices.Clone(m.ids), maps.Clone(m.departed), nil
 	}
 	recs, err := listAll(tx, kindAccount, orgID, "")
@@ -376,7 +377,7 @@ func MembershipAtTx(tx store.Tx, orgID string, version []byte) (members []string
 		return nil, nil, err
 	}
 	if version != nil {
-		membersCache.put(orgID, memberIDs{version: string(version), ids: slices.Clone(members), departed: maps.Clone(departed)})
+		membersCache.Put(orgID, memberIDs{version: string(version), ids: slices.Clone(members), departed: maps.Clone(departed)})
 	}
 	return members, departed, nil
 }

@@ -20,7 +20,7 @@ func TestCache(t *testing.T) {
 	if _, err := c.Parse("SELECT"); err == nil {
 		t.Fatal("a bad expression parsed")
 	}
-	if _, ok := c.m["SELECT"]; ok {
+	if _, ok := c.m.Get("SELECT"); ok {
 		t.Error("an error was remembered")
 	}
 	for i := range cacheMax + 10 {
@@ -28,7 +28,7 @@ func TestCache(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(c.m); n > cacheMax {
+	if n := c.m.Len(); n > cacheMax {
 		t.Errorf("cache holds %d queries, bound %d", n, cacheMax)
 	}
 	var wg sync.WaitGroup

@@ -1,0 +1,41 @@
+package memo
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+)
+
+func TestMap(t *testing.T) {
+	var c Map[int]
+	if _, ok := c.Get("a"); ok {
+		t.Fatal("the zero Map holds a value")
+	}
+	c.Put("a", 1)
+	if v, ok := c.GetBytes([]byte("a")); !ok || v != 1 {
+		t.Fatalf("GetBytes(a) = %d, %v", v, ok)
+	}
+	small := Map[int]{Max: 3}
+	for i := range 10 {
+		small.Put(fmt.Sprint(i), i)
+		if n := small.Len(); n > 3 {
+			t.Fatalf("%d entries, bound 3", n)
+		}
+	}
+	if v, ok := small.Get("9"); !ok || v != 9 {
+		t.Errorf("the last Put is gone: %d, %v", v, ok)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 1000 {
+				k := fmt.Sprint(g, "-", i%50)
+				c.Put(k, i)
+				c.Get(k)
+			}
+		}()
+	}
+	wg.Wait()
+}
