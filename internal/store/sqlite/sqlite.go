@@ -78,6 +78,13 @@ type Store struct {
 	rstmts sync.Map             // query -> *sql.Stmt prepared on rdb, or preparing{}
 	many   sync.Map             // number of keys -> *sql.Stmt of GetMany prepared on rdb
 
+	// bg counts the background preparations of rstmt; Close waits for them, so none opens a
+	// connection (and the database's files) after Close returned. bgMu orders Add against the
+	// Wait: once bgDone is set no preparation starts.
+	bgMu   sync.Mutex
+	bg     sync.WaitGroup
+	bgDone bool
+
 	stats struct{ writes, batches, commits atomic.Int64 }
 }
 
@@ -217,6 +224,10 @@ func (s *Store) Close() error {
 	s.closeMu.Do(func() {
 		close(s.closing)
 		<-s.stopped
+		s.bgMu.Lock()
+		s.bgDone = true
+		s.bgMu.Unlock()
+		s.bg.Wait()
 		for _, st := range s.wstmts {
 			st.Close()
 		}
@@ -466,7 +477,14 @@ func (s *Store) rstmt(ctx context.Context, stx *sql.Tx, q string) (*sql.Stmt, er
 	}
 	if !ok {
 		if _, loaded := s.rstmts.LoadOrStore(q, preparing{}); !loaded {
-			go s.preparePooled(q)
+			s.bgMu.Lock()
+			if s.bgDone {
+				s.rstmts.Delete(q)
+			} else {
+				s.bg.Add(1)
+				go s.preparePooled(q)
+			}
+			s.bgMu.Unlock()
 		}
 	}
 	return stx.PrepareContext(ctx, q)
@@ -478,6 +496,7 @@ type preparing struct{}
 // preparePooled prepares q on the read pool for later transactions (forgetting the attempt if it
 // fails, so a later one tries again).
 func (s *Store) preparePooled(q string) {
+	defer s.bg.Done()
 	st, err := s.rdb.PrepareContext(context.Background(), q)
 	if err != nil {
 		s.rstmts.Delete(q)

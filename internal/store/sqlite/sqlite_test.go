@@ -267,3 +267,49 @@ func TestReadPreparesOnItsConnection(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseWaitsForBackgroundPrepares closes the store right after reads that started
+// background preparations: once Close returns, nothing may open the database's files again
+// (a test's TempDir cleanup failed with "directory not empty" when one did).
+func TestCloseWaitsForBackgroundPrepares(t *testing.T) {
+	for i := range 20 {
+		dir := t.TempDir()
+		s, err := sqlite.Open(t.Context(), filepath.Join(dir, "db"), sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := 2; n < 8; n++ { // each key count is a query new to the pool
+			keys := make([]store.Key, n)
+			for j := range keys {
+				keys[j] = store.Key{Kind: "k", Scope: "s", ID: fmt.Sprint(j)}
+			}
+			if err := s.Read(t.Context(), func(tx store.Tx) error { _, err := tx.GetMany(keys); return err }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		before := dirNames(t, dir)
+		time.Sleep(20 * time.Millisecond)
+		if after := dirNames(t, dir); after != before {
+			t.Fatalf("round %d: files changed after Close: %q, then %q", i, before, after)
+		}
+		if before != "db" {
+			t.Fatalf("round %d: after Close the directory holds %q, want only the database", i, before)
+		}
+	}
+}
+
+func dirNames(t *testing.T, dir string) string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	return strings.Join(names, ",")
+}
