@@ -47,11 +47,10 @@ func (s *Store) getManyStmt(ctx context.Context, n int) (*sql.Stmt, error) {
 // GetMany reads the records in one statement on the read pool, without BEGIN and ROLLBACK: a
 // single SELECT sees one snapshot (WAL mode), which includes every committed Write.
 func (s *Store) GetMany(ctx context.Context, keys []store.Key) ([][]byte, error) {
-	select {
-	case <-s.closing:
+	if !s.enter() {
 		return nil, ErrClosed
-	default:
 	}
+	defer s.busy.Done()
 	out := make([][]byte, len(keys))
 	if len(keys) == 0 {
 		return out, nil

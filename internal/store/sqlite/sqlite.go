@@ -78,12 +78,13 @@ type Store struct {
 	rstmts sync.Map             // query -> *sql.Stmt prepared on rdb, or preparing{}
 	many   sync.Map             // number of keys -> *sql.Stmt of GetMany prepared on rdb
 
-	// bg counts the background preparations of rstmt; Close waits for them, so none opens a
-	// connection (and the database's files) after Close returned. bgMu orders Add against the
-	// Wait: once bgDone is set no preparation starts.
-	bgMu   sync.Mutex
-	bg     sync.WaitGroup
-	bgDone bool
+	// busy counts what uses the read pool: the Read and GetMany calls in flight and the
+	// background preparations of rstmt. Close waits for them, so that nothing holds or opens a
+	// connection (and the database's files) after Close returned. busyMu orders Add against
+	// Wait: once closed is set, nothing new starts.
+	busyMu sync.Mutex
+	busy   sync.WaitGroup
+	closed bool
 
 	stats struct{ writes, batches, commits atomic.Int64 }
 }
@@ -217,17 +218,17 @@ func (s *Store) closeDBs() {
 	}
 }
 
-// Close stops the writer goroutine after it has finished the writes it already accepted,
-// then closes the database. Writes that were not accepted yet fail with ErrClosed.
+// Close stops the writer goroutine after it has finished the writes it already accepted and
+// waits for the reads in flight, then closes the database. Writes that were not accepted yet fail with ErrClosed.
 func (s *Store) Close() error {
 	var err error
 	s.closeMu.Do(func() {
 		close(s.closing)
 		<-s.stopped
-		s.bgMu.Lock()
-		s.bgDone = true
-		s.bgMu.Unlock()
-		s.bg.Wait()
+		s.busyMu.Lock()
+		s.closed = true
+		s.busyMu.Unlock()
+		s.busy.Wait()
 		for _, st := range s.wstmts {
 			st.Close()
 		}
@@ -251,14 +252,25 @@ func (s *Store) Close() error {
 	return err
 }
 
+// enter counts a use of the read pool that Close must wait for (the caller calls s.busy.Done
+// when it is over); false once the store is closing.
+func (s *Store) enter() bool {
+	s.busyMu.Lock()
+	defer s.busyMu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.busy.Add(1)
+	return true
+}
+
 // Read runs fn in a read-only transaction on a connection of the read pool. The snapshot is
 // taken at the first statement and holds until fn returns.
 func (s *Store) Read(ctx context.Context, fn func(tx store.Tx) error) error {
-	select {
-	case <-s.closing:
+	if !s.enter() {
 		return ErrClosed
-	default:
 	}
+	defer s.busy.Done()
 	stx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return wrapErr(err)
@@ -477,14 +489,11 @@ func (s *Store) rstmt(ctx context.Context, stx *sql.Tx, q string) (*sql.Stmt, er
 	}
 	if !ok {
 		if _, loaded := s.rstmts.LoadOrStore(q, preparing{}); !loaded {
-			s.bgMu.Lock()
-			if s.bgDone {
-				s.rstmts.Delete(q)
-			} else {
-				s.bg.Add(1)
+			if s.enter() {
 				go s.preparePooled(q)
+			} else {
+				s.rstmts.Delete(q)
 			}
-			s.bgMu.Unlock()
 		}
 	}
 	return stx.PrepareContext(ctx, q)
@@ -496,7 +505,7 @@ type preparing struct{}
 // preparePooled prepares q on the read pool for later transactions (forgetting the attempt if it
 // fails, so a later one tries again).
 func (s *Store) preparePooled(q string) {
-	defer s.bg.Done()
+	defer s.busy.Done()
 	st, err := s.rdb.PrepareContext(context.Background(), q)
 	if err != nil {
 		s.rstmts.Delete(q)

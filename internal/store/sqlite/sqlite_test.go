@@ -313,3 +313,41 @@ func dirNames(t *testing.T, dir string) string {
 	}
 	return strings.Join(names, ",")
 }
+
+// TestCloseWaitsForReads: Close returns only after the reads in flight ended, and a read after
+// Close fails with ErrClosed.
+func TestCloseWaitsForReads(t *testing.T) {
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var readOver atomic.Bool
+	closed := make(chan bool)
+	started := make(chan struct{})
+	err = s.Read(t.Context(), func(tx store.Tx) error {
+		if _, err := tx.Get("k", "s", "a"); err != store.ErrNotFound {
+			return fmt.Errorf("Get: %v", err)
+		}
+		go func() {
+			close(started)
+			s.Close()
+			closed <- readOver.Load()
+		}()
+		<-started
+		time.Sleep(20 * time.Millisecond) // let Close reach its wait (the test holds either way)
+		readOver.Store(true)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !<-closed {
+		t.Fatal("Close returned while a read was in flight")
+	}
+	if err := s.Read(t.Context(), func(store.Tx) error { return nil }); !errors.Is(err, sqlite.ErrClosed) {
+		t.Fatalf("Read after Close: %v, want ErrClosed", err)
+	}
+	if _, err := s.GetMany(t.Context(), []store.Key{{Kind: "k", Scope: "s", ID: "a"}}); !errors.Is(err, sqlite.ErrClosed) {
+		t.Fatalf("GetMany after Close: %v, want ErrClosed", err)
+	}
+}
