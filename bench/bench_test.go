@@ -147,3 +147,24 @@ func TestParseFlagsRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestReportDirectScenario: a scenario measured directly describes its backend and prints its
+// notes, without the store-write scenario's table.
+func TestReportDirectScenario(t *testing.T) {
+	rep := &report{
+		Options:       reportOpts{Scenarios: []string{"console"}},
+		StoreBackends: []targetInfo{{Name: "orgconfig", Note: "in-process internal/server"}},
+		Notes:         []string{"console: 100 loads"},
+	}
+	var md bytes.Buffer
+	if err := rep.writeMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	s := md.String()
+	if strings.Contains(s, "store-write") || strings.Contains(s, "| Backend |") {
+		t.Errorf("the store-write table in a direct scenario's report:\n%s", s)
+	}
+	if !strings.Contains(s, "- `orgconfig`: in-process internal/server") || !strings.Contains(s, "- Note: console: 100 loads") {
+		t.Errorf("report lacks the backend or the note:\n%s", s)
+	}
+}

@@ -273,7 +273,15 @@ func (r *report) writeHTTPCells(b *strings.Builder) {
 }
 
 // writeStoreCells writes the table of the store-write scenario.
+// A scenario measured directly (console, query, ...) has backends but no cells: only the
+// backends are described.
 func (r *report) writeStoreCells(b *strings.Builder) {
+	if len(r.StoreCells) == 0 {
+		for _, t := range r.StoreBackends {
+			fmt.Fprintf(b, "- `%s`: %s\n", t.Name, t.Note)
+		}
+		return
+	}
 	o := r.Options
 	bound := o.Duration
 	if o.Count > 0 {
