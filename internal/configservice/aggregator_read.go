@@ -92,9 +92,7 @@ func (s *Service) viewWithTx(tx store.Tx, ctx context.Context, name string, extr
 		version = vals[len(vals)-1]
 	} else if !writing {
 		k := organizations.VersionKey(a.OrgID)
-		if version, err = tx.Get(k.Kind, k.Scope, k.ID); errors.Is(err, store.ErrNotFound) {
-			version = nil
-		} else if err != nil {
+		if version, err = store.GetOptional(tx, k.Kind, k.Scope, k.ID); err != nil {
 			return nil, nil, err
 		}
 	}

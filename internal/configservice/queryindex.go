@@ -3,7 +3,6 @@ package configservice
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -68,11 +67,7 @@ func unindexedScopes(tx store.Tx, b []byte) (map[string]bool, error) {
 
 // getUnindexedSet reads the set record (nil when absent).
 func getUnindexedSet(tx store.Tx) ([]byte, error) {
-	b, err := tx.Get(unindexedSetKey.Kind, unindexedSetKey.Scope, unindexedSetKey.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	return b, err
+	return store.GetOptional(tx, unindexedSetKey.Kind, unindexedSetKey.Scope, unindexedSetKey.ID)
 }
 
 // markUnindexedTx records that scope has an unindexed item: its mark and its place in the set.

@@ -2,8 +2,6 @@ package configservice
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -54,27 +52,17 @@ type backfillState struct {
 	Written int `json:"written"`
 }
 
+// backfillStateTx reads the state (zero when absent: nothing done yet).
 func backfillStateTx(tx store.Tx) (backfillState, error) {
-	var st backfillState
-	b, err := tx.Get(KindQueryIndexState, "", backfillStateID)
-	if errors.Is(err, store.ErrNotFound) {
-		return st, nil
+	st, err := getRecTx[backfillState](tx, KindQueryIndexState, "", backfillStateID)
+	if err != nil || st == nil {
+		return backfillState{}, err
 	}
-	if err != nil {
-		return st, err
-	}
-	if err := json.Unmarshal(b, &st); err != nil {
-		return st, fmt.Errorf("configservice: decode query index state: %w", err)
-	}
-	return st, nil
+	return *st, nil
 }
 
 func putBackfillStateTx(tx store.Tx, st backfillState) error {
-	b, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	return tx.Put(KindQueryIndexState, "", backfillStateID, b)
+	return putRecTx(tx, KindQueryIndexState, "", backfillStateID, st)
 }
 
 // StartQueryIndexBackfill makes sure the query index covers every item: it marks a store
@@ -114,23 +102,15 @@ func (s *Service) StartQueryIndexBackfill(ctx context.Context) error {
 
 // queryIndexReady reports whether the backfill is done (remembered once seen: it never
 // reverts).
-func (s *Service) queryIndexReady(ctx context.Context) (bool, error) {
+func (s *Service) queryIndexReady(ctx context.Context) (ready bool, err error) {
 	if s.qidxReady.Load() {
 		return true, nil
 	}
-	var st backfillState
-	err := s.store.Read(ctx, func(tx store.Tx) error {
-		var err error
-		st, err = backfillStateTx(tx)
+	err = s.store.Read(ctx, func(tx store.Tx) (err error) {
+		ready, err = s.queryIndexReadyTx(tx)
 		return err
 	})
-	if err != nil {
-		return false, err
-	}
-	if st.Done {
-		s.qidxReady.Store(true)
-	}
-	return st.Done, nil
+	return ready, err
 }
 
 // queryIndexReadyTx is queryIndexReady inside a transaction.

@@ -2,7 +2,6 @@ package configservice
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/orgconfig/orgconfig/internal/store"
@@ -11,11 +10,8 @@ import (
 // getRecTx decodes the JSON record (kind, scope, id) into a new T, or returns nil when there is
 // none.
 func getRecTx[T any](tx store.Tx, kind, scope, id string) (*T, error) {
-	b, err := tx.Get(kind, scope, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
+	b, err := store.GetOptional(tx, kind, scope, id)
+	if err != nil || b == nil {
 		return nil, err
 	}
 	v := new(T)

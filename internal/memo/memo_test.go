@@ -27,15 +27,13 @@ func TestMap(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for g := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range 1000 {
 				k := fmt.Sprint(g, "-", i%50)
 				c.Put(k, i)
 				c.Get(k)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 }

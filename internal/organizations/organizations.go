@@ -328,12 +328,10 @@ func MemberAccountsTx(tx store.Tx, orgID string) ([]string, error) {
 // whose version record is only replaced at its end) the cache is bypassed.
 func MembershipTx(tx store.Tx, orgID string) (members []string, departed map[string]time.Time, err error) {
 	var version []byte
-	if _, writing := tx.(*versionTx); !writing {
-		vb, err := tx.Get(kindOrgVersion, "", orgID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if !WritingTx(tx) {
+		if version, err = store.GetOptional(tx, kindOrgVersion, "", orgID); err != nil {
 			return nil, nil, err
 		}
-		version = vb
 	}
 	return MembershipAtTx(tx, orgID, version)
 }

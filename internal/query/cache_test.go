@@ -33,16 +33,14 @@ func TestCache(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for g := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range 200 {
 				if _, err := c.Parse(fmt.Sprintf("SELECT resourceId WHERE resourceId = 'g%d-%d'", g, i%50)); err != nil {
 					t.Error(err)
 					return
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 )
 
@@ -13,25 +12,14 @@ import (
 func Secret(ctx context.Context, st Store, kind, id string, size int) ([]byte, error) {
 	// Almost always the secret exists: read it without taking the writer.
 	var key []byte
-	err := st.Read(ctx, func(tx Tx) error {
-		b, err := tx.Get(kind, "", id)
-		if err == nil {
-			key = b
-			return nil
-		}
-		if errors.Is(err, ErrNotFound) {
-			return nil
-		}
+	err := st.Read(ctx, func(tx Tx) (err error) {
+		key, err = GetOptional(tx, kind, "", id)
 		return err
 	})
 	if err == nil && key == nil {
 		err = st.Write(ctx, func(tx Tx) error {
-			b, err := tx.Get(kind, "", id)
-			if err == nil {
-				key = b
-				return nil
-			}
-			if !errors.Is(err, ErrNotFound) {
+			var err error
+			if key, err = GetOptional(tx, kind, "", id); err != nil || key != nil {
 				return err
 			}
 			key = make([]byte, size)

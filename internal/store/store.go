@@ -251,6 +251,16 @@ type JobQueue interface {
 	CountJobs(ctx context.Context, f JobFilter) (int, error)
 }
 
+// GetOptional returns the body of record (kind, scope, id), or nil without an error when there
+// is none.
+func GetOptional(tx Tx, kind, scope, id string) ([]byte, error) {
+	b, err := tx.Get(kind, scope, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return b, err
+}
+
 // DedupeLast returns recs without the records whose key appears again later in recs, keeping
 // the order of the rest: the records a PutMany of recs leaves. It returns recs itself when no
 // key repeats.

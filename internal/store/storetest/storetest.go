@@ -286,6 +286,15 @@ func testEmptyBody(t *testing.T, s store.Store) {
 		if len(recs) != 2 || len(recs[0].Body) != 0 {
 			return fmt.Errorf("List = %+v", recs)
 		}
+		// GetOptional tells an empty body (non-nil) from an absent record (nil).
+		for _, id := range []string{"nil", "empty"} {
+			if b, err := store.GetOptional(tx, "thing", "", id); err != nil || b == nil {
+				return fmt.Errorf("GetOptional(%q) = %v, %v; want an empty, non-nil body", id, b, err)
+			}
+		}
+		if b, err := store.GetOptional(tx, "thing", "", "absent"); err != nil || b != nil {
+			return fmt.Errorf("GetOptional(absent) = %q, %v; want nil, nil", b, err)
+		}
 		return err
 	})
 }
