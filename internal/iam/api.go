@@ -15,13 +15,15 @@ import (
 // Record kinds owned by this package. Every IAM record is scoped to its account; ids of named
 // entities are lower-cased names because IAM names are unique case-insensitively.
 const (
-	KindRole           = "iam-role"            // id = lower(role name); body Role
-	KindUser           = "iam-user"            // id = lower(user name); body User
-	KindAccessKey      = "iam-access-key"      // id = lower(user name) + "/" + access key ID
-	KindPolicy         = "iam-policy"          // id = lower(policy name); body customer managed policy
-	KindAttachment     = "iam-attachment"      // id = policy ARN + "|" + entity type + "/" + lower(name)
-	KindPasswordPolicy = "iam-password-policy" // id = "default"
-	KindDeletionTask   = "iam-slr-deletion"    // id = deletion task ID
+	KindRole            = "iam-role"             // id = lower(role name); body Role
+	KindUser            = "iam-user"             // id = lower(user name); body User
+	KindAccessKey       = "iam-access-key"       // id = lower(user name) + "/" + access key ID
+	KindPolicy          = "iam-policy"           // id = lower(policy name); body customer managed policy
+	KindAttachment      = "iam-attachment"       // id = policy ARN + "|" + entity type + "/" + lower(name)
+	KindPasswordPolicy  = "iam-password-policy"  // id = "default"
+	KindDeletionTask    = "iam-slr-deletion"     // id = deletion task ID
+	KindInstanceProfile = "iam-instance-profile" // id = lower(profile name); body instance profile
+	KindRoleProfile     = "iam-role-profile"     // id = lower(role name) + "/" + lower(profile name)
 )
 
 // AdministratorAccessARN is the AWS managed policy that allows everything.

@@ -113,12 +113,16 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 	if err := checkPolicyDocument(in.PolicyDocument); err != nil {
 		return nil, err
 	}
+	tags := fromAPITags(in.Tags)
+	if err := checkTagCount(nil, tags); err != nil {
+		return nil, err
+	}
 	now := s.clock.Now().UTC().Truncate(time.Second)
 	p := &customerPolicy{
 		Account: account, Name: in.PolicyName, Path: path, ARN: "arn:aws:iam::" + account + ":policy" + path + in.PolicyName,
 		PolicyID: "ANPA" + s.ids.Base32(17), Description: in.Description, Created: now, Updated: now,
 		DefaultVersion: "v1", Versions: []policyVersion{{ID: "v1", Document: in.PolicyDocument, Created: now}},
-		NextVersion: 2, Tags: mergeTags(nil, fromAPITags(in.Tags)),
+		NextVersion: 2, Tags: mergeTags(nil, tags),
 	}
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		if _, err := getCustomerPolicyTx(tx, account, in.PolicyName); err == nil {
@@ -493,4 +497,67 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDef
 		}
 		return iamapi.ErrNoSuchEntity("Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionId)
 	})
+}
+
+// TagPolicy adds or overwrites tags of a customer managed policy.
+func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyRequest) error {
+	account, p, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx store.Tx) error {
+		pol, err := customerPolicyByARN(tx, account, p.ARN, "TagPolicy", in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		add := fromAPITags(in.Tags)
+		if err := checkTagCount(pol.Tags, add); err != nil {
+			return err
+		}
+		pol.Tags = mergeTags(pol.Tags, add)
+		return s.putPolicyNotify(tx, pol)
+	})
+}
+
+// UntagPolicy removes tags from a customer managed policy; absent keys are ignored.
+func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyRequest) error {
+	account, p, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx store.Tx) error {
+		pol, err := customerPolicyByARN(tx, account, p.ARN, "UntagPolicy", in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		pol.Tags = removeTags(pol.Tags, in.TagKeys)
+		return s.putPolicyNotify(tx, pol)
+	})
+}
+
+// ListPolicyTags lists a managed policy's tags. AWS managed policies have none.
+func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsRequest) (*iamapi.ListPolicyTagsResponse, error) {
+	account, _, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var tags []Tag
+	if _, ok := awsPolicies[in.PolicyArn]; !ok {
+		err = s.store.Read(ctx, func(tx store.Tx) error {
+			pol, err := customerPolicyByARN(tx, account, "", "ListPolicyTags", in.PolicyArn)
+			if err != nil {
+				return err
+			}
+			tags = pol.Tags
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out, truncated, marker, err := pageTags(tags, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.ListPolicyTagsResponse{Tags: out, IsTruncated: truncated, Marker: marker}, nil
 }

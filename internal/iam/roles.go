@@ -232,7 +232,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateA
 	return err
 }
 
-// DeleteRole deletes a role that has no policies left.
+// DeleteRole deletes a role that is in no instance profile and has no policies left.
 func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) error {
 	account, _, err := caller(ctx)
 	if err != nil {
@@ -248,6 +248,13 @@ func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) 
 		}
 		if err := protected(r); err != nil {
 			return err
+		}
+		profiles, err := roleInstanceProfilesTx(tx, account, r.Name, 1)
+		if err != nil {
+			return err
+		}
+		if len(profiles) > 0 {
+			return iamapi.ErrDeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
 		}
 		if len(r.AttachedPolicyARNs) > 0 {
 			return iamapi.ErrDeleteConflict("Cannot delete entity, must detach all policies first.")

@@ -32,6 +32,9 @@ func TestIAM(t *testing.T) {
 			{"ListRolesPagination", testIAMListRolesPagination},
 			{"RolePolicies", testIAMRolePolicies},
 			{"ManagedPolicies", testIAMManagedPolicies},
+			{"PolicyTags", testIAMPolicyTags},
+			{"InstanceProfiles", testIAMInstanceProfiles},
+			{"TerraformRoleDestroy", testIAMTerraformRoleDestroy},
 			{"ServiceLinkedRoles", testIAMServiceLinkedRoles},
 			{"UsersAndAccessKeys", testIAMUsersAndAccessKeys},
 			{"PasswordPolicy", testIAMPasswordPolicy},
@@ -330,6 +333,263 @@ func testIAMManagedPolicies(t *testing.T, backend testserver.Option) {
 	}
 	if _, err := cl.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: parn}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testIAMPolicyTags covers the tag calls of Terraform's aws_iam_policy: tags given to
+// CreatePolicy come back from GetPolicy, TagPolicy and UntagPolicy change them.
+func testIAMPolicyTags(t *testing.T, backend testserver.Option) {
+	ctx := context.Background()
+	srv := testserver.Start(t, backend)
+	cl := iam.NewFromConfig(srv.Config("us-east-1"))
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"config:Get*","Resource":"*"}]}`
+	cp, err := cl.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Tagged"), PolicyDocument: aws.String(doc),
+		Tags: []iamtypes.Tag{{Key: aws.String("env"), Value: aws.String("dev")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := cp.Policy.Arn
+	if len(cp.Policy.Tags) != 1 || aws.ToString(cp.Policy.Tags[0].Value) != "dev" {
+		t.Fatalf("CreatePolicy tags %+v", cp.Policy.Tags)
+	}
+	gp, err := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: arn})
+	if err != nil || len(gp.Policy.Tags) != 1 || aws.ToString(gp.Policy.Tags[0].Key) != "env" {
+		t.Fatalf("GetPolicy %+v %v", gp, err)
+	}
+	if _, err := cl.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn, Tags: []iamtypes.Tag{
+		{Key: aws.String("env"), Value: aws.String("prod")}, {Key: aws.String("team"), Value: aws.String("security")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: arn, TagKeys: []string{"team", "absent"}}); err != nil {
+		t.Fatal(err)
+	}
+	lt, err := cl.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: arn})
+	if err != nil || len(lt.Tags) != 1 || aws.ToString(lt.Tags[0].Value) != "prod" || lt.IsTruncated {
+		t.Fatalf("ListPolicyTags %+v %v", lt, err)
+	}
+	gp, err = cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: arn})
+	if err != nil || len(gp.Policy.Tags) != 1 || aws.ToString(gp.Policy.Tags[0].Value) != "prod" {
+		t.Fatalf("GetPolicy after tagging %+v %v", gp, err)
+	}
+	missing := aws.String("arn:aws:iam::" + testserver.AccountID + ":policy/Missing")
+	_, err = cl.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: missing})
+	apiError(t, err, "NoSuchEntity", 404)
+	_, err = cl.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: missing, Tags: []iamtypes.Tag{{Key: aws.String("a"), Value: aws.String("b")}}})
+	apiError(t, err, "NoSuchEntity", 404)
+	_, err = cl.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: missing, TagKeys: []string{"a"}})
+	apiError(t, err, "NoSuchEntity", 404)
+	if _, err := cl.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: arn}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testIAMInstanceProfiles(t *testing.T, backend testserver.Option) {
+	ctx := context.Background()
+	srv := testserver.Start(t, backend)
+	cl := iam.NewFromConfig(srv.Config("us-east-1"))
+	ec2Trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("AppRole"), Path: aws.String("/app/"), AssumeRolePolicyDocument: aws.String(ec2Trust)}); err != nil {
+		t.Fatal(err)
+	}
+	created, err := cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("AppProfile"), Path: aws.String("/app/"),
+		Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("app")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := created.InstanceProfile
+	if aws.ToString(p.Arn) != "arn:aws:iam::"+testserver.AccountID+":instance-profile/app/AppProfile" ||
+		!strings.HasPrefix(aws.ToString(p.InstanceProfileId), "AIPA") || aws.ToString(p.Path) != "/app/" || len(p.Roles) != 0 || len(p.Tags) != 1 {
+		t.Fatalf("CreateInstanceProfile %+v", p)
+	}
+	_, err = cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("appprofile")})
+	if ae := apiError(t, err, "EntityAlreadyExists", 409); ae.ErrorMessage() != "Instance Profile appprofile already exists." {
+		t.Errorf("message %q", ae.ErrorMessage())
+	}
+	_, err = cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("bad name")})
+	apiError(t, err, "ValidationError", 400)
+
+	lr, err := cl.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String("AppRole")})
+	if err != nil || len(lr.InstanceProfiles) != 0 || lr.IsTruncated {
+		t.Fatalf("ListInstanceProfilesForRole without profiles %+v %v", lr, err)
+	}
+	_, err = cl.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String("Ghost")})
+	if ae := apiError(t, err, "NoSuchEntity", 404); ae.ErrorMessage() != "The role with name Ghost cannot be found." {
+		t.Errorf("message %q", ae.ErrorMessage())
+	}
+
+	if _, err := cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("AppProfile"), RoleName: aws.String("AppRole")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("AppProfile"), RoleName: aws.String("AppRole")})
+	if ae := apiError(t, err, "LimitExceeded", 409); ae.ErrorMessage() != "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1" {
+		t.Errorf("message %q", ae.ErrorMessage())
+	}
+	_, err = cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("Nope"), RoleName: aws.String("AppRole")})
+	if ae := apiError(t, err, "NoSuchEntity", 404); ae.ErrorMessage() != "Instance Profile Nope cannot be found." {
+		t.Errorf("message %q", ae.ErrorMessage())
+	}
+	got, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("AppProfile")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := got.InstanceProfile
+	if len(g.Roles) != 1 || aws.ToString(g.Roles[0].RoleName) != "AppRole" || aws.ToString(g.Roles[0].Path) != "/app/" ||
+		aws.ToString(g.Roles[0].Arn) != "arn:aws:iam::"+testserver.AccountID+":role/app/AppRole" || !strings.HasPrefix(aws.ToString(g.Roles[0].RoleId), "AROA") ||
+		g.Roles[0].CreateDate == nil || decodeDoc(t, g.Roles[0].AssumeRolePolicyDocument) != ec2Trust ||
+		aws.ToString(g.InstanceProfileId) != aws.ToString(p.InstanceProfileId) || !g.CreateDate.Equal(*p.CreateDate) ||
+		len(g.Tags) != 1 || aws.ToString(g.Tags[0].Value) != "app" {
+		t.Fatalf("GetInstanceProfile %+v", g)
+	}
+	lr, err = cl.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String("approle")})
+	if err != nil || len(lr.InstanceProfiles) != 1 || aws.ToString(lr.InstanceProfiles[0].InstanceProfileName) != "AppProfile" ||
+		len(lr.InstanceProfiles[0].Roles) != 1 {
+		t.Fatalf("ListInstanceProfilesForRole %+v %v", lr, err)
+	}
+
+	_, err = cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("AppRole")})
+	if ae := apiError(t, err, "DeleteConflict", 409); ae.ErrorMessage() != "Cannot delete entity, must remove roles from instance profile first." {
+		t.Errorf("message %q", ae.ErrorMessage())
+	}
+	_, err = cl.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("AppProfile")})
+	if ae := apiError(t, err, "DeleteConflict", 409); ae.ErrorMessage() != "Cannot delete entity, must remove roles from instance profile first." {
+		t.Errorf("message %q", ae.ErrorMessage())
+	}
+
+	// Tags.
+	if _, err := cl.TagInstanceProfile(ctx, &iam.TagInstanceProfileInput{InstanceProfileName: aws.String("AppProfile"), Tags: []iamtypes.Tag{
+		{Key: aws.String("team"), Value: aws.String("platform")}, {Key: aws.String("env"), Value: aws.String("test")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.UntagInstanceProfile(ctx, &iam.UntagInstanceProfileInput{InstanceProfileName: aws.String("AppProfile"), TagKeys: []string{"env"}}); err != nil {
+		t.Fatal(err)
+	}
+	tags, err := cl.ListInstanceProfileTags(ctx, &iam.ListInstanceProfileTagsInput{InstanceProfileName: aws.String("AppProfile")})
+	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Value) != "platform" || tags.IsTruncated {
+		t.Fatalf("ListInstanceProfileTags %+v %v", tags, err)
+	}
+	_, err = cl.ListInstanceProfileTags(ctx, &iam.ListInstanceProfileTagsInput{InstanceProfileName: aws.String("Nope")})
+	apiError(t, err, "NoSuchEntity", 404)
+
+	// Listing with a path prefix and pages.
+	for i := range 5 {
+		if _, err := cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(fmt.Sprintf("batch-%d", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	byPath, err := cl.ListInstanceProfiles(ctx, &iam.ListInstanceProfilesInput{PathPrefix: aws.String("/app/")})
+	if err != nil || len(byPath.InstanceProfiles) != 1 || len(byPath.InstanceProfiles[0].Roles) != 1 || len(byPath.InstanceProfiles[0].Tags) != 0 {
+		t.Fatalf("ListInstanceProfiles by path %+v %v", byPath, err)
+	}
+	pages, seen := 0, map[string]bool{}
+	for pg := iam.NewListInstanceProfilesPaginator(cl, &iam.ListInstanceProfilesInput{MaxItems: aws.Int32(2)}); pg.HasMorePages(); {
+		out, err := pg.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pages++; pages > 10 || len(out.InstanceProfiles) > 2 {
+			t.Fatalf("page %d of %d profiles", pages, len(out.InstanceProfiles))
+		}
+		for _, ip := range out.InstanceProfiles {
+			if seen[aws.ToString(ip.InstanceProfileName)] {
+				t.Fatalf("%s listed twice", aws.ToString(ip.InstanceProfileName))
+			}
+			seen[aws.ToString(ip.InstanceProfileName)] = true
+		}
+	}
+	if pages != 3 || len(seen) != 6 {
+		t.Fatalf("%d pages, %v", pages, seen)
+	}
+
+	if _, err := cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("AppProfile"), RoleName: aws.String("AppRole")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("AppProfile"), RoleName: aws.String("AppRole")})
+	apiError(t, err, "NoSuchEntity", 404)
+	if _, err := cl.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("AppProfile")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("AppProfile")})
+	if ae := apiError(t, err, "NoSuchEntity", 404); ae.ErrorMessage() != "Instance Profile AppProfile cannot be found." {
+		t.Errorf("message %q", ae.ErrorMessage())
+	}
+	if _, err := cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("AppRole")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testIAMTerraformRoleDestroy replays the calls the Terraform AWS provider (5.x) makes to
+// destroy an aws_iam_role with an inline policy, an attached policy and an instance profile:
+// ListInstanceProfilesForRole and RemoveRoleFromInstanceProfile, ListAttachedRolePolicies and
+// DetachRolePolicy, ListRolePolicies and DeleteRolePolicy, then DeleteRole; a second destroy
+// finds nothing and ends at NoSuchEntity, which the provider treats as done.
+func testIAMTerraformRoleDestroy(t *testing.T, backend testserver.Option) {
+	ctx := context.Background()
+	srv := testserver.Start(t, backend)
+	cl := iam.NewFromConfig(srv.Config("us-east-1"))
+	role := aws.String("tf-role")
+	if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: role, AssumeRolePolicyDocument: aws.String(iamTrust)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: role, PolicyName: aws.String("inline"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: role, PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("tf-profile")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("tf-profile"), RoleName: role}); err != nil {
+		t.Fatal(err)
+	}
+
+	destroy := func() error {
+		for pg := iam.NewListInstanceProfilesForRolePaginator(cl, &iam.ListInstanceProfilesForRoleInput{RoleName: role}); pg.HasMorePages(); {
+			out, err := pg.NextPage(ctx)
+			if err != nil {
+				return err
+			}
+			for _, ip := range out.InstanceProfiles {
+				if _, err := cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: ip.InstanceProfileName, RoleName: role}); err != nil {
+					return err
+				}
+			}
+		}
+		for pg := iam.NewListAttachedRolePoliciesPaginator(cl, &iam.ListAttachedRolePoliciesInput{RoleName: role}); pg.HasMorePages(); {
+			out, err := pg.NextPage(ctx)
+			if err != nil {
+				return err
+			}
+			for _, ap := range out.AttachedPolicies {
+				if _, err := cl.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: role, PolicyArn: ap.PolicyArn}); err != nil {
+					return err
+				}
+			}
+		}
+		for pg := iam.NewListRolePoliciesPaginator(cl, &iam.ListRolePoliciesInput{RoleName: role}); pg.HasMorePages(); {
+			out, err := pg.NextPage(ctx)
+			if err != nil {
+				return err
+			}
+			for _, name := range out.PolicyNames {
+				if _, err := cl.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: role, PolicyName: aws.String(name)}); err != nil {
+					return err
+				}
+			}
+		}
+		_, err := cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: role})
+		return err
+	}
+	if err := destroy(); err != nil {
+		t.Fatalf("destroy: %v", err)
+	}
+	_, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: role})
+	apiError(t, err, "NoSuchEntity", 404)
+	apiError(t, destroy(), "NoSuchEntity", 404)
+	ip, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("tf-profile")})
+	if err != nil || len(ip.InstanceProfile.Roles) != 0 {
+		t.Fatalf("profile after destroy %+v %v", ip, err)
 	}
 }
 
