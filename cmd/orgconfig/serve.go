@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -115,33 +116,38 @@ func (c *serveCommand) Run(ctx context.Context) error {
 		return err
 	}
 	gc := server.TuneGC()
+	// Listen first: the endpoint goes into the root-credentials file the first start writes.
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	endpoint := "http://" + ln.Addr().String()
 	srv, err := server.New(ctx, server.Options{
 		DataDir: c.dataDir, DatabaseURL: c.databaseURL,
 		AccountID: c.accountID, RootAccessKeyID: c.rootKeyID, RootSecretAccessKey: c.rootSecret,
 		Auth: c.authMode, DefaultAccountID: c.defaultAcct, ExtraRegions: splitList(c.extraRegions), ConsoleRegion: c.consoleRegion,
 		MaxAccountsPerOrganization: c.maxAccounts, SnapshotDir: c.snapshotDir, SQLiteSynchronous: c.sqliteSync,
 		LambdaEndpoints: lambdaEndpoints, AggregatorDataDelay: aggDelay,
-		Logger: log, Version: buildVersion(),
+		Endpoint: endpoint, Logger: log, Version: buildVersion(),
 	})
 	if err != nil {
+		ln.Close()
 		return err
 	}
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		_ = srv.Shutdown(context.Background())
-		return err
-	}
-	endpoint := "http://" + ln.Addr().String()
 	if akid, secret, ok := srv.GeneratedCredentials(); ok {
+		region := cmp.Or(c.consoleRegion, "us-east-1")
+		credFile := strings.TrimSuffix(c.dataDir, "/") + "/" + server.CredentialsFile
 		fmt.Fprintf(c.stdout, `orgconfig generated root credentials for account %s.
-They are saved in %s (mode 0600). To use them:
+They are saved, with the region and this endpoint, in %s (mode 0600):
+run ". %s" in a shell to use them, or:
 
 export AWS_ACCESS_KEY_ID=%s
 export AWS_SECRET_ACCESS_KEY=%s
-export AWS_DEFAULT_REGION=us-east-1
+export AWS_DEFAULT_REGION=%s
+export AWS_REGION=%s
 export AWS_ENDPOINT_URL=%s
 
-`, srv.BootstrapAccountID(), strings.TrimSuffix(c.dataDir, "/")+"/"+server.CredentialsFile, akid, secret, endpoint)
+`, srv.BootstrapAccountID(), credFile, credFile, akid, secret, region, region, endpoint)
 	}
 	log.Info("orgconfig listening", "endpoint", endpoint, "console", endpoint+"/console", "account", srv.BootstrapAccountID(), "auth", c.authMode, "version", buildVersion(), "gogc", gc)
 	errc := make(chan error, 1)

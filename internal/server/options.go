@@ -62,6 +62,11 @@ type Options struct {
 	// ExtraRegions extends the list of regions accepted for AWS Config.
 	ExtraRegions []string
 
+	// Endpoint is the URL clients reach the server at (http://127.0.0.1:4566), written with the
+	// region into the root-credentials file so that sourcing it points clients here; empty
+	// when unknown (tests, the CLI's offline commands).
+	Endpoint string
+
 	// Logger receives one line per request; nil discards.
 	Logger *slog.Logger
 	// Stdout receives the one-time credentials banner on first start; nil discards.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -221,19 +222,16 @@ func (s *Server) runBootstrap(ctx context.Context) error {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
 	s.bootstrap = res
-	if res.Generated != nil && s.opts.DataDir != "" {
-		if err := os.MkdirAll(s.opts.DataDir, 0o700); err != nil {
-			return err
-		}
-		body := fmt.Sprintf("# orgconfig root credentials of account %s\nexport AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\n",
-			res.AccountID, res.Generated.AccessKeyID, res.Generated.SecretAccessKey)
-		path := filepath.Join(s.opts.DataDir, CredentialsFile)
-		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-		if err := os.Chmod(path, 0o600); err != nil {
-			return err
-		}
+	if s.opts.DataDir == "" {
+		return nil
+	}
+	if res.Generated != nil {
+		body := credentialsFileBody(res.AccountID, res.Generated.AccessKeyID, res.Generated.SecretAccessKey,
+			cmp.Or(s.opts.ConsoleRegion, "us-east-1"), s.opts.Endpoint)
+		return writeCredentialsFile(s.opts.DataDir, body)
+	}
+	if s.opts.Endpoint != "" {
+		return refreshCredentialsEndpoint(s.opts.DataDir, s.opts.Endpoint)
 	}
 	return nil
 }

@@ -168,6 +168,19 @@ func TestBinaryServe(t *testing.T) {
 	if s, _ := exportValue(string(b), "AWS_SECRET_ACCESS_KEY"); s != secret {
 		t.Errorf("root-credentials secret differs from the printed one")
 	}
+	// The file carries the region and the endpoint too, so that sourcing it, as the README
+	// says, sends the next aws command here and not to real AWS.
+	if ep, _ := exportValue(string(b), "AWS_ENDPOINT_URL"); ep != first.endpoint {
+		t.Errorf("root-credentials AWS_ENDPOINT_URL = %q, want %q", ep, first.endpoint)
+	}
+	if r, _ := exportValue(string(b), "AWS_DEFAULT_REGION"); r != "us-east-1" {
+		t.Errorf("root-credentials AWS_DEFAULT_REGION = %q, want us-east-1", r)
+	}
+	sourced := exec.Command("bash", "-c", `. "$1" && exec aws sts get-caller-identity --output text --query Arn`, "bash", credFile)
+	sourced.Env = cleanEnv(t.TempDir())
+	if out, err := sourced.CombinedOutput(); err != nil || strings.TrimSpace(string(out)) != "arn:aws:iam::123456789012:root" {
+		t.Errorf(". root-credentials && aws sts get-caller-identity: %v\n%s", err, out)
+	}
 
 	c := newCLI(t, first.endpoint, akid, secret)
 	if id := getCallerIdentity(t, c); id.Arn != "arn:aws:iam::123456789012:root" {
@@ -221,6 +234,20 @@ func TestBinaryServe(t *testing.T) {
 		t.Errorf("accounts list has %d account lines, want 2:\n%s", n, stdout)
 	}
 	second.stop(t)
+
+	// A start on another address points the file at the new endpoint.
+	third := startServe(t, freeAddr(t), dataDir)
+	defer third.stop(t)
+	b, err = os.ReadFile(credFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ep, _ := exportValue(string(b), "AWS_ENDPOINT_URL"); ep != third.endpoint {
+		t.Errorf("after a start on %s, root-credentials AWS_ENDPOINT_URL = %q", third.endpoint, ep)
+	}
+	if k, _ := exportValue(string(b), "AWS_ACCESS_KEY_ID"); k != akid {
+		t.Errorf("after a start on another address, the access key is %q, want %q", k, akid)
+	}
 }
 
 // TestBinaryCommands checks the small commands: version, serve --help, and accounts on a data
