@@ -328,7 +328,7 @@ func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamapi.
 			return err
 		}
 		if nameID(p.RoleName) != nameID(r.Name) {
-			// [INF] wording: AWS answers NoSuchEntity; its text is not documented.
+			// AWS answers NoSuchEntity; it documents no text for it, so this one is ours.
 			return iamapi.ErrNoSuchEntity("The role with name %s is not in instance profile %s.", in.RoleName, p.Name)
 		}
 		p.RoleName = ""

@@ -57,7 +57,7 @@ type Step struct {
 	ExpectError *regexp.Regexp
 
 	// ImportState imports ResourceName into a fresh state with the step's configuration.
-	ImportState bool
+	ImportState  bool
 	ResourceName string
 	// ImportStateId overrides the ID to import (default: the resource's "id" attribute);
 	// ImportStateIdFunc computes it from the current state.
@@ -370,7 +370,7 @@ func (e *Env) Terraform(args ...string) string {
 // framework sees them ("tags.%", "roots.0.policy_types.#", ...).
 type State struct {
 	resources map[string]map[string]string // by address
-	types     map[string]string             // address -> resource type
+	types     map[string]string            // address -> resource type
 }
 
 // Resource returns the flattened attributes of the resource at address, or nil.
@@ -478,4 +478,3 @@ func flatten(into map[string]string, key string, v any) {
 		into[key] = fmt.Sprint(v)
 	}
 }
-
