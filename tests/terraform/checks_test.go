@@ -207,7 +207,7 @@ func GlobalARNExact(name, key, service, resource string) Check {
 // (acctest.CheckResourceAttrRegionalARN).
 func RegionalARN(name, key, service, resource string) Check {
 	return func(e *Env, s *State) error {
-		return Attr(name, key, "arn:aws:"+service+":"+Region+":"+e.AccountID+":"+resource)(e, s)
+		return Attr(name, key, "arn:aws:"+service+":"+e.Region+":"+e.AccountID+":"+resource)(e, s)
 	}
 }
 

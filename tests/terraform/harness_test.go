@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,6 +36,13 @@ type Case struct {
 	// expect it (for example an existing organization whose management account runs the test).
 	Setup func(t *testing.T, e *Env)
 	Steps []Step
+	// OwnProvider means the steps' configurations carry their own terraform and provider
+	// blocks, and the harness adds none; ExtraEnv is then how they get credentials.
+	OwnProvider bool
+	ExtraEnv    []string
+	// Region is the provider's region when the case brings its own provider block (default
+	// Region).
+	Region string
 	// CheckDestroy runs after terraform destroy with the last applied state; when nil, every
 	// resource of that state must be gone (see gone).
 	CheckDestroy func(e *Env, last *State) error
@@ -76,7 +84,9 @@ type Env struct {
 	Dir string
 	// AccountID is the account the provider runs as (the server's bootstrap account).
 	AccountID string
-	Ctx       context.Context
+	// Region is the region of the provider and of the Config client.
+	Region string
+	Ctx    context.Context
 
 	Orgs   *organizations.Client
 	Config *configservice.Client
@@ -86,7 +96,9 @@ type Env struct {
 	// tests keep such values in variables of the test function).
 	remembered string
 
-	lastConfig string
+	lastConfig  string
+	ownProvider bool
+	extraEnv    []string
 }
 
 // Run runs the cases, each as a parallel subtest with its own server.
@@ -104,6 +116,7 @@ func Run(t *testing.T, cases []Case) {
 				t.Skipf("not selected by ORGCONFIG_TERRAFORM_CASES=%s", tf.filter)
 			}
 			t.Parallel()
+			recordResult(t, c.Name)
 			runCase(t, c)
 		})
 	}
@@ -114,13 +127,15 @@ func runCase(t *testing.T, c Case) {
 	srv := testserver.Start(t, func(o *server.Options) { o.Logger = rec.logger() })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	t.Cleanup(cancel)
-	cfg := srv.Config(Region)
+	region := cmp.Or(c.Region, Region)
+	cfg := srv.Config(region)
 	e := &Env{
-		T: t, Srv: srv, Dir: t.TempDir(), AccountID: testserver.AccountID, Ctx: ctx,
+		T: t, Srv: srv, Dir: t.TempDir(), AccountID: testserver.AccountID, Region: region, Ctx: ctx,
 		Orgs:   organizations.NewFromConfig(cfg),
 		Config: configservice.NewFromConfig(cfg),
 		IAM:    iam.NewFromConfig(cfg),
 	}
+	e.ownProvider, e.extraEnv = c.OwnProvider, c.ExtraEnv
 	e.prepareDir()
 	if c.Setup != nil {
 		c.Setup(t, e)
@@ -319,7 +334,7 @@ provider "aws" {
     sts           = %q
   }
 }
-`, providerVersion, Region, testserver.AccessKey, testserver.SecretKey, e.Srv.Endpoint, e.Srv.Endpoint, e.Srv.Endpoint, e.Srv.Endpoint)
+`, providerVersion, e.Region, testserver.AccessKey, testserver.SecretKey, e.Srv.Endpoint, e.Srv.Endpoint, e.Srv.Endpoint, e.Srv.Endpoint)
 }
 
 func (e *Env) writeConfig(cfg string) {
@@ -327,8 +342,10 @@ func (e *Env) writeConfig(cfg string) {
 		cfg = e.lastConfig
 	}
 	e.lastConfig = cfg
-	if err := os.WriteFile(filepath.Join(e.Dir, "provider.tf"), []byte(e.ProviderConfig()), 0o644); err != nil {
-		e.T.Fatal(err)
+	if !e.ownProvider {
+		if err := os.WriteFile(filepath.Join(e.Dir, "provider.tf"), []byte(e.ProviderConfig()), 0o644); err != nil {
+			e.T.Fatal(err)
+		}
 	}
 	if err := os.WriteFile(filepath.Join(e.Dir, "main.tf"), []byte(cfg), 0o644); err != nil {
 		e.T.Fatal(err)
@@ -339,7 +356,7 @@ func (e *Env) writeConfig(cfg string) {
 func (e *Env) terraform(args ...string) (string, error) {
 	cmd := exec.CommandContext(e.Ctx, tf.bin, args...)
 	cmd.Dir = e.Dir
-	cmd.Env = tf.env(e.Dir)
+	cmd.Env = append(tf.env(e.Dir), e.extraEnv...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()

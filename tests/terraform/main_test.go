@@ -63,6 +63,10 @@ func TestMain(m *testing.M) {
 				fmt.Fprintln(os.Stderr, "FAIL:", err)
 				code = 1
 			}
+			if err := checkTable(); err != nil {
+				fmt.Fprintln(os.Stderr, "FAIL:", err)
+				code = 1
+			}
 		}
 	}
 	if tf.cliConfig != "" {
