@@ -158,3 +158,25 @@ func TestTimeJSON(t *testing.T) {
 		t.Errorf("exponent form: %v %v", v, err)
 	}
 }
+
+func TestErrorAllowed(t *testing.T) {
+	s := &awsproto.Service{
+		Operations: map[string]*awsproto.Operation{"GetThing": {Name: "GetThing", Errors: []string{"NoSuchThingException", "ThingLimitExceededException"}}},
+		Shapes:     map[string]*awsproto.Shape{"ThingLimitExceededException": {Exception: true, Code: "LimitExceeded"}},
+	}
+	for _, c := range []struct {
+		op, code string
+		want     bool
+	}{
+		{"GetThing", "NoSuchThingException", true},
+		{"GetThing", "LimitExceeded", true},            // the shape's wire code
+		{"GetThing", "ThrottlingException", true},      // common
+		{"GetThing", "OtherThingException", false},     // not in the model
+		{"DeleteThing", "NoSuchThingException", false}, // unknown operation
+		{"DeleteThing", "AccessDeniedException", true}, // common everywhere
+	} {
+		if got := s.ErrorAllowed(c.op, c.code); got != c.want {
+			t.Errorf("ErrorAllowed(%s, %s) = %v, want %v", c.op, c.code, got, c.want)
+		}
+	}
+}

@@ -201,7 +201,9 @@ func (s *Service) recordBatchTx(tx store.Tx, ws []*itemWrite) error {
 				continue
 			}
 			if !prevLive {
-				w.err = resourceNotDiscovered(in.ResourceType, in.ResourceID)
+				// DeleteResourceConfig's model lists only ValidationException and
+				// NoRunningConfigurationRecorderException.
+				w.err = configapi.ErrValidation("Resource %s of resourceType:%s is unknown or has not been discovered", in.ResourceID, in.ResourceType)
 				continue
 			}
 		}

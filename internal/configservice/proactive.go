@@ -433,7 +433,9 @@ func (s *Service) proactiveDetails(ctx context.Context, account, region string, 
 		return nil, err
 	}
 	if r == nil {
-		return nil, noSuchResourceEvaluation(in.ResourceEvaluationId)
+		// GetComplianceDetailsByResource's model lists only InvalidParameterValueException
+		// (unlike GetResourceEvaluationSummary's ResourceNotFoundException).
+		return nil, configapi.ErrInvalidParameterValue("The resource evaluation %s does not exist.", in.ResourceEvaluationId)
 	}
 	keep := complianceFilter(in.ComplianceTypes)
 	out := &configapi.GetComplianceDetailsByResourceResponse{EvaluationResults: []configapi.EvaluationResult{}}

@@ -43,7 +43,9 @@ func (s *Service) PutStoredQuery(ctx context.Context, in *configapi.PutStoredQue
 		return nil, configapi.ErrValidation("1 validation error detected: Value at 'storedQuery.expression' failed to satisfy constraint: Member must not be null")
 	}
 	if _, err := query.Parse(sq.Expression); err != nil {
-		return nil, configapi.ErrInvalidExpression("%s", err.Error())
+		// PutStoredQuery's model has no InvalidExpressionException (SelectResourceConfig's
+		// has): an expression that does not parse fails validation.
+		return nil, configapi.ErrValidation("%s", err.Error())
 	}
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err

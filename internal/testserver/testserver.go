@@ -5,6 +5,7 @@ package testserver
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -82,6 +83,14 @@ func Start(t testing.TB, opts ...Option) *Server {
 	if os.Getenv(EnvBackend) == "postgres" && o.DatabaseURL == "" && o.DataDir == defaultDir && o.Store == nil {
 		o.DatabaseURL = pgtest.FreshSchema(t)
 	}
+	// Every error the server answers must be one its operation's model lists: record them and
+	// check when the test ends (after the shutdown below, registered later, has run).
+	rec := NewErrorRecorder(nil)
+	if o.Logger != nil {
+		rec = NewErrorRecorder(o.Logger.Handler())
+	}
+	o.Logger = slog.New(rec)
+	t.Cleanup(func() { checkErrors(t, rec) })
 	ctx := context.Background()
 	srv, err := server.New(ctx, o)
 	if err != nil {

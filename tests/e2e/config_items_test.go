@@ -105,9 +105,9 @@ func testItemsPutErrors(t *testing.T, backend testserver.Option) {
 	if err := putCustom(t, cfg, "MyOrg::Test::Widget", "w1", `{"a":1}`); err != nil {
 		t.Fatal(err)
 	}
-	// Deleting an unknown resource.
+	// Deleting an unknown resource: DeleteResourceConfig's model lists no not-found error.
 	_, err := cfg.DeleteResourceConfig(ctx, &configservice.DeleteResourceConfigInput{ResourceType: aws.String("MyOrg::Test::Widget"), ResourceId: aws.String("nope")})
-	apiError(t, err, "ResourceNotDiscoveredException", 400)
+	apiError(t, err, "ValidationException", 400)
 	// A stopped recorder refuses both writes.
 	if _, err := cfg.StopConfigurationRecorder(ctx, &configservice.StopConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
 		t.Fatal(err)

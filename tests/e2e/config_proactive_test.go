@@ -191,8 +191,9 @@ func testProactiveRules(t *testing.T, backend testserver.Option) {
 	}
 	_, err = e.cfg.GetResourceEvaluationSummary(e.ctx, &configservice.GetResourceEvaluationSummaryInput{ResourceEvaluationId: aws.String("no-such-evaluation")})
 	apiError(t, err, "ResourceNotFoundException", 400)
+	// GetComplianceDetailsByResource's model lists only InvalidParameterValueException.
 	_, err = e.cfg.GetComplianceDetailsByResource(e.ctx, &configservice.GetComplianceDetailsByResourceInput{ResourceEvaluationId: aws.String("no-such-evaluation")})
-	apiError(t, err, "ResourceNotFoundException", 400)
+	apiError(t, err, "InvalidParameterValueException", 400)
 	_, err = e.cfg.GetComplianceDetailsByResource(e.ctx, &configservice.GetComplianceDetailsByResourceInput{ResourceEvaluationId: aws.String(good),
 		ResourceType: aws.String("AWS::S3::Bucket"), ResourceId: aws.String("my-bucket")})
 	apiError(t, err, "InvalidParameterValueException", 400)

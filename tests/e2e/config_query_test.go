@@ -299,8 +299,9 @@ func testQueryStored(t *testing.T, backend testserver.Option) {
 	if strings.Join(names, ",") != "q0,q1,q2,volumes" {
 		t.Errorf("ListStoredQueries: %v", names)
 	}
+	// PutStoredQuery's model has no InvalidExpressionException: a bad expression fails validation.
 	_, err = cfg.PutStoredQuery(ctx, &configservice.PutStoredQueryInput{StoredQuery: &cfgtypes.StoredQuery{QueryName: aws.String("bad"), Expression: aws.String("SELECT FROM")}})
-	apiError(t, err, "InvalidExpressionException", 400)
+	apiError(t, err, "ValidationException", 400)
 	if _, err := cfg.DeleteStoredQuery(ctx, &configservice.DeleteStoredQueryInput{QueryName: aws.String("volumes")}); err != nil {
 		t.Fatal(err)
 	}

@@ -13,11 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/orgconfig/orgconfig/internal/api/configapi"
-	"github.com/orgconfig/orgconfig/internal/api/iamapi"
-	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
-	"github.com/orgconfig/orgconfig/internal/api/stsapi"
-	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/testserver"
 )
 
 // providerVersion is the AWS provider the suite runs, from the filesystem mirror.
@@ -206,53 +202,6 @@ func (r *callRecorder) Handle(_ context.Context, rec slog.Record) error {
 	return nil
 }
 
-// commonErrors are the errors every operation of a protocol may answer besides those its model
-// lists: authentication, authorization, validation, throttling and internal failures.
-var commonErrors = map[string]bool{
-	"AccessDenied": true, "AccessDeniedException": true, "IncompleteSignature": true,
-	"IncompleteSignatureException": true, "InternalFailure": true, "InvalidAction": true,
-	"InvalidClientTokenId": true, "InvalidParameterCombination": true, "InvalidParameterValue": true,
-	"InvalidQueryParameter": true, "InvalidSignatureException": true, "MalformedQueryString": true,
-	"MissingAction": true, "MissingAuthenticationToken": true, "MissingAuthenticationTokenException": true,
-	"MissingParameter": true, "NotAuthorized": true, "OptInRequired": true, "RequestExpired": true,
-	"ExpiredTokenException": true, "ExpiredToken": true, "ServiceUnavailable": true,
-	"ServiceUnavailableException": true, "ThrottlingException": true, "Throttling": true,
-	"UnrecognizedClientException": true, "ValidationError": true, "ValidationException": true,
-	"SignatureDoesNotMatch": true, "InvalidAccessKeyId": true, "UnknownOperationException": true,
-	"SerializationException": true,
-}
-
-var models = map[string]*awsproto.Service{
-	"config":        configapi.Service,
-	"organizations": organizationsapi.Service,
-	"iam":           iamapi.Service,
-	"sts":           stsapi.Service,
-}
-
-// allowed reports whether op of svc may answer code: a common error or one the model lists.
-func allowed(svc, op, code string) bool {
-	if commonErrors[code] {
-		return true
-	}
-	m := models[svc]
-	if m == nil {
-		return false
-	}
-	o := m.Operations[op]
-	if o == nil {
-		return false
-	}
-	for _, name := range o.Errors {
-		if name == code {
-			return true
-		}
-		if sh := m.Shapes[name]; sh != nil && sh.Code == code {
-			return true
-		}
-	}
-	return false
-}
-
 // check fails when any recorded pair is not allowed, and prints every pair seen.
 func (l *callLog) check() error {
 	l.mu.Lock()
@@ -274,7 +223,7 @@ func (l *callLog) check() error {
 		if testing.Verbose() {
 			fmt.Printf("error answered: %s %s %s ×%d\n", f[0], f[1], f[2], u.count)
 		}
-		if !allowed(f[0], f[1], f[2]) {
+		if !(testserver.ErrorPair{Service: f[0], Operation: f[1], Code: f[2]}).Allowed() {
 			bad = append(bad, fmt.Sprintf("%s %s answered %s, which its model does not list (%s)", f[0], f[1], f[2], strings.Join(cs, ", ")))
 		}
 	}
