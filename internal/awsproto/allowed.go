@@ -11,7 +11,7 @@ var commonErrors = map[string]bool{
 	"ExpiredTokenException": true, "SerializationException": true, "ServiceUnavailable": true,
 	"ThrottlingException": true, "UnknownOperationException": true,
 	"UnrecognizedClientException": true, "ValidationException": true,
-	"NotImplementedException": true,
+	"NotImplementedException": true, "RequestEntityTooLargeException": true,
 	// Query (IAM, STS).
 	"AccessDenied": true, "IncompleteSignature": true, "InvalidAction": true,
 	"InvalidClientTokenId": true, "InvalidParameterCombination": true,
@@ -19,7 +19,7 @@ var commonErrors = map[string]bool{
 	"MissingAction": true, "MissingAuthenticationToken": true, "MissingParameter": true,
 	"NotAuthorized": true, "OptInRequired": true, "RequestExpired": true,
 	"SignatureDoesNotMatch": true, "ExpiredToken": true, "Throttling": true,
-	"ValidationError": true, "NotImplemented": true,
+	"ValidationError": true, "NotImplemented": true, "RequestEntityTooLarge": true,
 }
 
 // CommonError reports whether code is an error every operation may answer, whatever its

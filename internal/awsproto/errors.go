@@ -104,7 +104,13 @@ var (
 	genInvalidParameter  = generic{"ValidationException", 400, "InvalidParameterValue", 400, true}
 	genRequestExpired    = generic{"InvalidSignatureException", 403, "SignatureDoesNotMatch", 403, true}
 	genServiceUnavailabe = generic{"ServiceUnavailable", 503, "ServiceUnavailable", 503, false}
+	genTooLarge          = generic{"RequestEntityTooLargeException", 413, "RequestEntityTooLarge", 413, true}
 )
+
+// ErrRequestTooLarge: the request body is over the limit of max bytes (HTTP 413).
+func ErrRequestTooLarge(max int) *Error {
+	return genTooLarge.new("The request body is larger than %d bytes.", max)
+}
 
 // ErrMissingAuthenticationToken: the request carries no signature at all.
 func ErrMissingAuthenticationToken(msg string) *Error { return genMissingAuth.msg(msg) }

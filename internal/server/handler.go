@@ -20,8 +20,12 @@ import (
 )
 
 // maxBody bounds a request body. AWS's largest inputs here (conformance pack templates,
-// configuration items) are far smaller.
+// configuration items) are far smaller. A larger body is answered 413 without being read.
 const maxBody = 32 << 20
+
+// maxBodiesInFlight bounds the memory of the request bodies being read and handled at once;
+// a request waits for room before its body is read.
+const maxBodiesInFlight = 2 * maxBody
 
 // Reserved paths. Every other path is an AWS API call.
 const (
@@ -102,13 +106,18 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request, x *exchange) (
 	if s.closing.Load() {
 		return awsproto.ErrServiceUnavailable()
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	// Authenticate what the headers allow before reading anything: a client without a key
+	// orgconfig issued makes the server buffer nothing.
+	if s.opts.Auth != AuthPermissive {
+		if err := s.precheck(r, x); err != nil {
+			return err
+		}
+	}
+	body, release, err := s.readBody(r)
 	if err != nil {
-		return awsproto.ErrSerialization("Could not read the request body")
+		return err
 	}
-	if len(body) > maxBody {
-		return awsproto.ErrSerialization("The request body is larger than %d bytes", maxBody)
-	}
+	defer release()
 	x.body = body
 	if err := s.detect(r, x); err != nil {
 		return err
@@ -161,6 +170,57 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request, x *exchange) (
 	}
 	_ = awsproto.WriteJSON(w, x.id, out)
 	return nil
+}
+
+// precheck runs the signature checks that need no body (see sigv4.Verifier.Precheck). It
+// guesses the protocol and service from the headers first, so that its errors reach the client
+// in the shape it expects: JSON 1.1 when the request names a target or a JSON content type,
+// Query otherwise.
+func (s *Server) precheck(r *http.Request, x *exchange) error {
+	if target := r.Header.Get("X-Amz-Target"); target != "" || strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-json") {
+		x.protocol = awsproto.JSON
+		if prefix, _, ok := strings.Cut(target, "."); ok {
+			x.svc = s.targets[prefix]
+		}
+	} else {
+		x.protocol = awsproto.Query
+		if _, _, name, ok := sigv4.Scope(r); ok {
+			if c := s.services[name]; c != nil && c.model.Protocol == awsproto.Query {
+				x.svc = c
+			}
+		}
+	}
+	if err := s.verifier.Precheck(r.Context(), r); err != nil {
+		return s.authError(err)
+	}
+	return nil
+}
+
+// readBody reads the request body once there is room for it among the bodies in flight. A
+// body over maxBody, declared or read, is RequestEntityTooLarge (413). release gives the room
+// back when the request is done with the body.
+func (s *Server) readBody(r *http.Request) (body []byte, release func(), err error) {
+	if r.ContentLength > maxBody {
+		return nil, nil, awsproto.ErrRequestTooLarge(maxBody)
+	}
+	need := r.ContentLength
+	if need < 0 {
+		need = maxBody // chunked: as much as it may grow to
+	}
+	if err := s.bodies.Acquire(r.Context(), need); err != nil {
+		return nil, nil, awsproto.ErrSerialization("Could not read the request body")
+	}
+	release = func() { s.bodies.Release(need) }
+	body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		release()
+		return nil, nil, awsproto.ErrSerialization("Could not read the request body")
+	}
+	if len(body) > maxBody {
+		release()
+		return nil, nil, awsproto.ErrRequestTooLarge(maxBody)
+	}
+	return body, release, nil
 }
 
 // detect finds the protocol, service and operation from the request's shape: X-Amz-Target for

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
 	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
@@ -53,6 +55,8 @@ type Server struct {
 	ownsStore bool
 	dir       *auth.Directory
 	verifier  *sigv4.Verifier
+	// bodies bounds the bytes of request bodies in flight (see readBody).
+	bodies    *semaphore.Weighted
 	regions   *regions.Set
 	services  map[string]*service // by signing name
 	targets   map[string]*service // by JSON target prefix
@@ -122,6 +126,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s.dir = auth.NewDirectory(st, s.clock, s.ids)
 	s.jobs = jobs.New(st, jobs.Options{Clock: s.clock, Logger: s.log})
 	s.verifier = &sigv4.Verifier{Keys: s.dir, Now: s.clock.Now}
+	s.bodies = semaphore.NewWeighted(maxBodiesInFlight)
 
 	if err := s.runBootstrap(ctx); err != nil {
 		s.closeStore()

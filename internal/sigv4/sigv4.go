@@ -248,6 +248,48 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*R
 	return res, nil
 }
 
+// Precheck runs, from r's headers and query alone, every check of Verify that does not need
+// the body: presence, syntax, signed headers, scope date, request time, access key and session
+// token. A server calls it before it reads the body, so that a request nobody could have signed
+// makes it buffer nothing; Verify must still run on the whole request. Its errors are Verify's.
+func (v *Verifier) Precheck(ctx context.Context, r *http.Request) error {
+	if r == nil {
+		return newError(KindMissing, MsgMissing)
+	}
+	now := v.now()
+	sr, e := extract(r)
+	if e != nil {
+		return e
+	}
+	if e := checkSignedHeaders(r, sr); e != nil {
+		return e
+	}
+	if d := sr.t.UTC().Format(scopeDateLayout); d != sr.cred.Date {
+		return newError(KindMismatch, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"+
+			sr.cred.Date+"' != '"+d+"', from '"+sr.amzDate+"'.")
+	}
+	if e := checkTime(sr, now, v.skew()); e != nil {
+		return e
+	}
+	if v.Keys == nil {
+		return errors.New("sigv4: Verifier has no KeyStore")
+	}
+	secret, err := v.Keys.LookupKey(ctx, sr.cred.AccessKeyID)
+	if err != nil {
+		if errors.Is(err, ErrUnknownKey) {
+			return &Error{Kind: KindUnknownKey, Message: MsgInvalidToken, Err: err}
+		}
+		return fmt.Errorf("sigv4: looking up access key %s: %w", sr.cred.AccessKeyID, err)
+	}
+	if secret.SecretAccessKey == "" {
+		return &Error{Kind: KindUnknownKey, Message: MsgInvalidToken, Err: ErrUnknownKey}
+	}
+	if e := checkToken(r, sr, secret, now); e != nil {
+		return e
+	}
+	return nil
+}
+
 // extract finds and parses the signature of r, in either form.
 func extract(r *http.Request) (*sigRequest, *Error) {
 	var rawQuery string

@@ -1,0 +1,89 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/orgconfig/orgconfig/internal/testserver"
+)
+
+// countingBody is a request body of n zero bytes that counts how many the transport pulled.
+type countingBody struct {
+	n, read atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	left := b.n.Load() - b.read.Load()
+	if left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > left {
+		p = p[:left]
+	}
+	clear(p)
+	b.read.Add(int64(len(p)))
+	return len(p), nil
+}
+
+// TestBodiesBeforeAuthentication: a request that no key orgconfig issued signed is refused
+// from its headers, before its body is read, so that an anonymous client cannot make the
+// server buffer anything; a signed one whose body is over the limit gets 413 without being
+// read.
+func TestBodiesBeforeAuthentication(t *testing.T) {
+	srv := testserver.Start(t)
+	const size = 32 << 20
+	now := time.Now().UTC()
+	cred := func(akid string) string {
+		return fmt.Sprintf("AWS4-HMAC-SHA256 Credential=%s/%s/us-east-1/config/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=%s",
+			akid, now.Format("20060102"), strings.Repeat("0", 64))
+	}
+	cases := []struct {
+		name, authorization, code string
+		status                    int
+		length                    int64
+	}{
+		{"unsigned", "", "MissingAuthenticationTokenException", 403, size},
+		{"unknown key", cred("AKIANOBODYHASTHISKEY"), "UnrecognizedClientException", 403, size},
+		{"known key, body over the limit", cred(testserver.AccessKey), "RequestEntityTooLargeException", 413, size + 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			body := &countingBody{}
+			body.n.Store(c.length)
+			req, err := http.NewRequest(http.MethodPost, srv.Endpoint+"/", body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.ContentLength = c.length
+			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+			req.Header.Set("X-Amz-Target", "StarlingDoveService.DescribeConfigurationRecorders")
+			req.Header.Set("X-Amz-Date", now.Format("20060102T150405Z"))
+			if c.authorization != "" {
+				req.Header.Set("Authorization", c.authorization)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			read := body.read.Load()
+			var e struct {
+				Type string `json:"__type"`
+			}
+			b, _ := io.ReadAll(resp.Body)
+			if err := json.Unmarshal(b, &e); err != nil || resp.StatusCode != c.status || e.Type != c.code {
+				t.Fatalf("got %d %s, want %d with __type %s", resp.StatusCode, b, c.status, c.code)
+			}
+			// Socket buffers take a few MB before the server answers; the body is 32 MiB.
+			if read > 8<<20 {
+				t.Errorf("the client had sent %d MB of the body when the answer came: the server read it", read>>20)
+			}
+		})
+	}
+}
