@@ -90,6 +90,19 @@ func (s *Service) aggregatorRegions(a *aggregatorRec) []string {
 	return slices.Compact(list)
 }
 
+// firstOccurrences returns list without repeats, in the order of their first occurrence.
+func firstOccurrences(list []string) []string {
+	seen := make(map[string]bool, len(list))
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 func noSuchAggregator() error {
 	return configapi.ErrNoSuchConfigurationAggregator("The configuration aggregator does not exist. Check the configuration aggregator name and try again.")
 }
@@ -211,8 +224,10 @@ func (s *Service) PutConfigurationAggregator(ctx context.Context, in *configapi.
 			src := *org
 			a.Agg.OrganizationAggregationSource = &src
 		} else {
+			// AWS answers the accounts and regions in the order they were given (clients such
+			// as Terraform compare them as lists); a repeated account counts once.
 			src := accts[0]
-			src.AccountIds = slices.Compact(slices.Sorted(slices.Values(src.AccountIds)))
+			src.AccountIds = firstOccurrences(src.AccountIds)
 			a.Agg.AccountAggregationSources = []configapi.AccountAggregationSource{src}
 		}
 		if err := saveAggregatorTx(tx, account, region, a); err != nil {

@@ -38,6 +38,7 @@ func TestConfigAggregator(t *testing.T) {
 			{"DelegatedAdministrator", testAggDelegatedAdministrator},
 			{"OrganizationSourceFailures", testAggOrganizationSourceFailures},
 			{"Validation", testAggValidation},
+			{"SourcesKeepTheirOrder", testAggSourcesKeepTheirOrder},
 		} {
 			t.Run(c.name, func(t *testing.T) { c.fn(t, backend(t)) })
 		}
@@ -1295,4 +1296,54 @@ func testAggValidation(t *testing.T, backend testserver.Option) {
 			}
 		}
 	}
+}
+
+// testAggSourcesKeepTheirOrder: an aggregator answers its accounts and regions in the order
+// they were given, as AWS does (Terraform's account_ids and regions are lists, so a reordered
+// answer is a change to apply on every plan); a repeated account counts once.
+func testAggSourcesKeepTheirOrder(t *testing.T, backend testserver.Option) {
+	e := newAggEnv(t, backend)
+	e.createOrg(orgtypes.OrganizationFeatureSetAll)
+	mgmt := e.mgmt()
+	cfg := e.config(mgmt, "us-east-1")
+	accounts := []string{"444444444444", mgmt.id, "222222222222", "333333333333"}
+	regions := []string{"us-west-2", "eu-west-1", "ap-southeast-2", "us-east-1"}
+	in := accountAggregatorInput("ordered", append(slices.Clone(accounts), "222222222222"), regions...)
+	check := func(what string, got []cfgtypes.ConfigurationAggregator, wantAccounts, wantRegions []string) {
+		t.Helper()
+		if len(got) != 1 {
+			t.Fatalf("%s: %d aggregators", what, len(got))
+		}
+		var ids, rs []string
+		if src := got[0].AccountAggregationSources; len(src) == 1 {
+			ids, rs = src[0].AccountIds, src[0].AwsRegions
+		} else if o := got[0].OrganizationAggregationSource; o != nil {
+			rs = o.AwsRegions
+		}
+		if !slices.Equal(ids, wantAccounts) || !slices.Equal(rs, wantRegions) {
+			t.Errorf("%s: accounts %v regions %v, want %v %v", what, ids, rs, wantAccounts, wantRegions)
+		}
+	}
+	describe := func(name string) []cfgtypes.ConfigurationAggregator {
+		t.Helper()
+		out, err := cfg.DescribeConfigurationAggregators(e.ctx, &configservice.DescribeConfigurationAggregatorsInput{ConfigurationAggregatorNames: []string{name}})
+		if err != nil {
+			t.Fatalf("DescribeConfigurationAggregators: %v", err)
+		}
+		return out.ConfigurationAggregators
+	}
+	put := e.mustPutAgg(cfg, in)
+	check("PutConfigurationAggregator", []cfgtypes.ConfigurationAggregator{*put}, accounts, regions)
+	check("DescribeConfigurationAggregators", describe("ordered"), accounts, regions)
+
+	// An update's new order is kept too.
+	slices.Reverse(accounts)
+	slices.Reverse(regions)
+	e.mustPutAgg(cfg, accountAggregatorInput("ordered", accounts, regions...))
+	check("after an update", describe("ordered"), accounts, regions)
+
+	// So are an organization source's regions.
+	role := e.aggregatorRole(mgmt, "ConfigAggregatorRole", configPrincipal, true)
+	e.mustPutAgg(cfg, orgAggregatorInput("organization", role, regions...))
+	check("organization source", describe("organization"), nil, regions)
 }
