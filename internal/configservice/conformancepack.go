@@ -430,6 +430,25 @@ func selectPacksTx(tx store.Tx, account, region string, names []string) ([]*pack
 	return out, nil
 }
 
+// existingPacksTx is selectPacksTx without the error: the named packs that exist.
+func existingPacksTx(tx store.Tx, account, region string, names []string) ([]*packRec, error) {
+	if len(names) == 0 {
+		return selectPacksTx(tx, account, region, nil)
+	}
+	var out []*packRec
+	for _, n := range names {
+		p, err := getRecTx[packRec](tx, KindPack, Scope(account, region), n)
+		if err != nil {
+			return nil, err
+		}
+		if p != nil && !slices.ContainsFunc(out, func(q *packRec) bool { return q.Name == p.Name }) {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b *packRec) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
 // DescribeConformancePacks returns the packs named, or every pack, Limit (at most 20) per page.
 func (s *Service) DescribeConformancePacks(ctx context.Context, in *configapi.DescribeConformancePacksRequest) (*configapi.DescribeConformancePacksResponse, error) {
 	account, region, err := where(ctx)
@@ -458,7 +477,10 @@ func (s *Service) DescribeConformancePacks(ctx context.Context, in *configapi.De
 	return out, nil
 }
 
-// DescribeConformancePackStatus returns the deployment state of the packs.
+// DescribeConformancePackStatus returns the deployment state of the packs named, or of every
+// pack. Unlike DescribeConformancePacks it has no NoSuchConformancePackException: AWS leaves a
+// named pack that does not exist out of the answer (clients waiting for a deletion see an
+// empty list).
 func (s *Service) DescribeConformancePackStatus(ctx context.Context, in *configapi.DescribeConformancePackStatusRequest) (*configapi.DescribeConformancePackStatusResponse, error) {
 	account, region, err := where(ctx)
 	if err != nil {
@@ -466,7 +488,7 @@ func (s *Service) DescribeConformancePackStatus(ctx context.Context, in *configa
 	}
 	out := &configapi.DescribeConformancePackStatusResponse{ConformancePackStatusDetails: []configapi.ConformancePackStatusDetail{}}
 	err = s.store.Read(ctx, func(tx store.Tx) error {
-		all, err := selectPacksTx(tx, account, region, in.ConformancePackNames)
+		all, err := existingPacksTx(tx, account, region, in.ConformancePackNames)
 		if err != nil {
 			return err
 		}

@@ -1094,6 +1094,10 @@ func (e *orEnv) noPack(cfg *configservice.Client, what, name string) {
 	if !isCode(err, "NoSuchConformancePackException") {
 		e.t.Errorf("%s: DescribeConformancePacks %s: %v, want NoSuchConformancePackException", what, name, err)
 	}
+	st, err := cfg.DescribeConformancePackStatus(e.ctx, &configservice.DescribeConformancePackStatusInput{ConformancePackNames: []string{name}})
+	if err != nil || len(st.ConformancePackStatusDetails) != 0 {
+		e.t.Errorf("%s: DescribeConformancePackStatus %s: %v %+v, want an empty list", what, name, err, st)
+	}
 }
 
 // checkPackRules asserts the rules of a pack in (acct, region): one per template rule, named
@@ -1240,7 +1244,9 @@ func testConformancePack(t *testing.T, backend testserver.Option) {
 			t.Errorf("%s: state %s after the deployment, want CREATE_COMPLETE", name, got)
 		}
 	}
-	st, err := cfg.DescribeConformancePackStatus(ctx, &configservice.DescribeConformancePackStatusInput{ConformancePackNames: []string{"baseline"}})
+	// A named pack that does not exist is left out of the status, without an error (the
+	// operation has no NoSuchConformancePackException).
+	st, err := cfg.DescribeConformancePackStatus(ctx, &configservice.DescribeConformancePackStatusInput{ConformancePackNames: []string{"no-such-pack", "baseline"}})
 	if err != nil || len(st.ConformancePackStatusDetails) != 1 {
 		t.Fatalf("DescribeConformancePackStatus: %v %+v", err, st)
 	}
