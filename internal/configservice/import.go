@@ -236,7 +236,7 @@ func (s *Service) ImportFile(ctx context.Context, r io.Reader, name string, o Im
 				return false
 			}
 		}
-		err := decodeItems(zr, func(it *fileItem, err error) error {
+		err := decodeItems(ctx, zr, func(it *fileItem, err error) error {
 			if err != nil {
 				b.skip(err.Error())
 			} else if in, reason := s.importInput(it, &o, fileAccount, fileRegion); reason != "" {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -83,14 +84,79 @@ func gzipReader(r io.Reader) (io.Reader, func() error, error) {
 	return br, func() error { return nil }, nil
 }
 
+// Bounds of an import, per file. AWS Config's own items are far smaller than
+// MaxImportItemBytes (PutResourceConfig takes 64 KB of configuration; delivered items of native
+// types carry more, rarely over a few hundred KB); the bounds keep a crafted file — a gzip
+// that inflates to gigabytes, megabytes of whitespace — from taking the server's memory or
+// time.
+const (
+	// MaxImportItemBytes bounds one item as the file spells it, whitespace before it included.
+	MaxImportItemBytes = 4 << 20
+	// MaxImportFileBytes bounds a whole file, decompressed.
+	MaxImportFileBytes = 16 << 30
+)
+
+// errItemTooLarge and errFileTooLarge end a file that breaks the bounds.
+var (
+	errItemTooLarge = fmt.Errorf("a configuration item (or another member of the file) is larger than %d bytes", MaxImportItemBytes)
+	errFileTooLarge = fmt.Errorf("the file is larger than %d bytes decompressed", int64(MaxImportFileBytes))
+)
+
+// boundedReader is the reader under the JSON decoder: it lets the decoder read at most
+// MaxImportItemBytes past the start of the value being decoded (window moves the start), at
+// most MaxImportFileBytes in all, and nothing once ctx has ended. The decoder buffers a value
+// whole, so this bounds its memory.
+type boundedReader struct {
+	ctx   context.Context
+	r     io.Reader
+	n     int64 // bytes read
+	limit int64 // bytes that may be read in all, for the current value
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if err := b.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if b.n >= b.limit {
+		if b.limit >= MaxImportFileBytes {
+			return 0, errFileTooLarge
+		}
+		return 0, errItemTooLarge
+	}
+	if left := b.limit - b.n; int64(len(p)) > left {
+		p = p[:left]
+	}
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	return n, err
+}
+
+// window lets the next value start at offset (the decoder's InputOffset).
+func (b *boundedReader) window(offset int64) {
+	b.limit = min(offset+MaxImportItemBytes, MaxImportFileBytes)
+}
+
 // decodeItems streams the configuration items of one file to fn, one at a time, so that a file
 // of any size is never held in memory. The file is a JSON object with a configurationItems (or
 // baseConfigurationItems) array, or a bare array of items; other members are skipped. An item
 // that is valid JSON but not a configuration item (a string where an object is expected…)
 // goes to fn with its decoding error, and decoding goes on; a syntax error ends the file.
-func decodeItems(r io.Reader, fn func(it *fileItem, err error) error) error {
-	dec := json.NewDecoder(r)
+func decodeItems(ctx context.Context, r io.Reader, fn func(it *fileItem, err error) error) error {
+	br := &boundedReader{ctx: ctx, r: r}
+	br.window(0)
+	dec := json.NewDecoder(br)
 	dec.UseNumber()
+	err := decodeFile(dec, br, fn)
+	if errors.Is(err, errItemTooLarge) || errors.Is(err, errFileTooLarge) {
+		return err
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return err
+}
+
+func decodeFile(dec *json.Decoder, br *boundedReader, fn func(it *fileItem, err error) error) error {
 	tok, err := dec.Token()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -100,17 +166,22 @@ func decodeItems(r io.Reader, fn func(it *fileItem, err error) error) error {
 	}
 	switch tok {
 	case json.Delim('['):
-		return decodeArray(dec, fn)
+		return decodeArray(dec, br, fn)
 	case json.Delim('{'):
 	default:
 		return errNotItems
 	}
 	found := false
-	for dec.More() {
+	for {
+		br.window(dec.InputOffset())
+		if !dec.More() {
+			break
+		}
 		tok, err := dec.Token()
 		if err != nil {
 			return fmt.Errorf("JSON: %w", err)
 		}
+		br.window(dec.InputOffset())
 		key, _ := tok.(string)
 		if itemListKeys[key] {
 			t, err := dec.Token()
@@ -124,7 +195,7 @@ func decodeItems(r io.Reader, fn func(it *fileItem, err error) error) error {
 			if t != json.Delim('[') {
 				return fmt.Errorf("JSON: %s is not an array", key)
 			}
-			if err := decodeArray(dec, fn); err != nil {
+			if err := decodeArray(dec, br, fn); err != nil {
 				return err
 			}
 			found = true
@@ -142,8 +213,12 @@ func decodeItems(r io.Reader, fn func(it *fileItem, err error) error) error {
 }
 
 // decodeArray decodes the elements of an array whose '[' was read, and its ']'.
-func decodeArray(dec *json.Decoder, fn func(*fileItem, error) error) error {
-	for dec.More() {
+func decodeArray(dec *json.Decoder, br *boundedReader, fn func(*fileItem, error) error) error {
+	for {
+		br.window(dec.InputOffset())
+		if !dec.More() {
+			break
+		}
 		var it fileItem
 		err := dec.Decode(&it)
 		var te *json.UnmarshalTypeError

@@ -3,6 +3,9 @@ package configservice
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -17,7 +20,7 @@ func decodeAll(t testing.TB, in []byte) ([]*fileItem, []error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	err = decodeItems(zr, func(it *fileItem, err error) error {
+	err = decodeItems(context.Background(), zr, func(it *fileItem, err error) error {
 		items = append(items, it)
 		errs = append(errs, err)
 		return nil
@@ -102,7 +105,7 @@ func FuzzDecodeItems(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_ = decodeItems(zr, func(it *fileItem, err error) error {
+		_ = decodeItems(context.Background(), zr, func(it *fileItem, err error) error {
 			if err == nil {
 				_ = stateID(it.StateID)
 				_ = normalizeJSON(it.Configuration)
@@ -111,5 +114,79 @@ func FuzzDecodeItems(f *testing.F) {
 			}
 			return nil
 		})
+	})
+}
+
+// repeatReader yields prefix, then n copies of fill, then suffix, counting what was read.
+type repeatReader struct {
+	prefix, suffix []byte
+	fill           byte
+	n              int64
+	pos, read      int64
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	total := int64(len(r.prefix)) + r.n + int64(len(r.suffix))
+	if r.pos >= total {
+		return 0, io.EOF
+	}
+	i := 0
+	for ; i < len(p) && r.pos < total; i++ {
+		switch {
+		case r.pos < int64(len(r.prefix)):
+			p[i] = r.prefix[r.pos]
+		case r.pos < int64(len(r.prefix))+r.n:
+			p[i] = r.fill
+		default:
+			p[i] = r.suffix[r.pos-int64(len(r.prefix))-r.n]
+		}
+		r.pos++
+	}
+	r.read += int64(i)
+	return i, nil
+}
+
+// TestDecodeItemsBounds: a value larger than MaxImportItemBytes — one huge item, or megabytes
+// of whitespace — ends the file after the decoder has read little more than the bound, so that
+// neither its memory nor its time grows with the input; so does the end of the context.
+func TestDecodeItemsBounds(t *testing.T) {
+	const huge = 64 << 20
+	cases := []struct {
+		name string
+		r    *repeatReader
+	}{
+		{"one huge item", &repeatReader{prefix: []byte(`{"configurationItems":[{"resourceType":"AWS::S3::Bucket","configuration":{"x":"`), fill: 'a', n: huge, suffix: []byte(`"}}]}`)}},
+		{"whitespace before the first token", &repeatReader{fill: ' ', n: huge, suffix: []byte(`[]`)}},
+		{"whitespace between items", &repeatReader{prefix: []byte(`[{"resourceType":"AWS::S3::Bucket"},`), fill: ' ', n: huge, suffix: []byte(`{}]`)}},
+		{"a huge member beside the items", &repeatReader{prefix: []byte(`{"fileVersion":"`), fill: '1', n: huge, suffix: []byte(`","configurationItems":[]}`)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := decodeItems(context.Background(), c.r, func(*fileItem, error) error { return nil })
+			if !errors.Is(err, errItemTooLarge) {
+				t.Fatalf("decodeItems: %v, want errItemTooLarge", err)
+			}
+			if c.r.read > MaxImportItemBytes+1<<20 {
+				t.Errorf("read %d bytes of a %d-byte input before giving up", c.r.read, huge)
+			}
+		})
+	}
+	t.Run("context ended", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		r := &repeatReader{prefix: []byte(`[`), fill: ' ', n: huge, suffix: []byte(`]`)}
+		if err := decodeItems(ctx, r, func(*fileItem, error) error { return nil }); !errors.Is(err, context.Canceled) {
+			t.Fatalf("decodeItems: %v, want context.Canceled", err)
+		}
+		if r.read > 1<<20 {
+			t.Errorf("read %d bytes after the context ended", r.read)
+		}
+	})
+	t.Run("items under the bound", func(t *testing.T) {
+		r := &repeatReader{prefix: []byte(`{"configurationItems":[{"resourceType":"AWS::S3::Bucket","configuration":{"x":"`), fill: 'a', n: MaxImportItemBytes - 1024, suffix: []byte(`"}},{"resourceType":"AWS::S3::Bucket"}]}`)}
+		n := 0
+		if err := decodeItems(context.Background(), r, func(_ *fileItem, err error) error { n++; return err }); err != nil || n != 2 {
+			t.Fatalf("decodeItems: %v after %d items, want 2 items", err, n)
+		}
 	})
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,10 +19,15 @@ import (
 // configuration items of native resource types.
 const PathImport = "/_orgconfig/import"
 
-// adminMaxBody bounds the body of an import call. The whole body is read before the signature
-// is checked (SigV4 signs the payload's hash), so it is held in memory; larger inputs go through
-// `orgconfig import` on the store directly, or split into several calls.
+// adminMaxBody bounds the body of an import call. The body is streamed to a temporary file
+// while it is hashed, after the headers' checks (see precheck) and before the signature's,
+// which needs the hash; it is imported from there once the signature holds. Larger inputs go
+// through `orgconfig import` on the store directly, or split into several calls.
 const adminMaxBody = 256 << 20
+
+// maxImportsInFlight bounds the import calls running at once (each holds a temporary file of up
+// to adminMaxBody bytes and a store writer); more wait for their turn.
+const maxImportsInFlight = 2
 
 // serveImport serves POST /_orgconfig/import: a SigV4-signed (service "config") call by an
 // account's root user whose body is one snapshot or history file, gzipped or not. It writes
@@ -64,14 +68,25 @@ func (s *Server) adminImport(r *http.Request, x *exchange) (*configservice.Impor
 	if r.Method != http.MethodPost {
 		return nil, awsproto.ErrValidation("%s takes POST, not %s", PathImport, r.Method)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, adminMaxBody+1))
-	if err != nil {
+	if s.opts.Auth != AuthPermissive {
+		if err := s.precheck(r, x); err != nil {
+			return nil, err
+		}
+		x.protocol, x.svc = awsproto.JSON, s.services["config"]
+	}
+	if r.ContentLength > adminMaxBody {
+		return nil, awsproto.ErrRequestTooLarge(adminMaxBody)
+	}
+	if err := s.imports.Acquire(r.Context(), 1); err != nil {
 		return nil, awsproto.ErrSerialization("Could not read the request body")
 	}
-	if len(body) > adminMaxBody {
-		return nil, awsproto.ErrSerialization("The request body is larger than %d bytes: split the input, or run 'orgconfig import' on the data store", adminMaxBody)
+	defer s.imports.Release(1)
+	body, err := spoolBody(r.Body, s.spoolDir(), adminMaxBody)
+	if err != nil {
+		return nil, err
 	}
-	x.body = body
+	defer body.remove()
+	x.spooled = body
 	if err := s.authenticate(r, x); err != nil {
 		return nil, err
 	}
@@ -108,7 +123,10 @@ func (s *Server) adminImport(r *http.Request, x *exchange) (*configservice.Impor
 		}
 	}
 	sum := &configservice.ImportSummary{}
-	if err := s.config.ImportFile(r.Context(), bytes.NewReader(body), q.Get("name"), o, sum); err != nil {
+	if _, err := body.file.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	if err := s.config.ImportFile(r.Context(), body.file, q.Get("name"), o, sum); err != nil {
 		if errors.Is(err, configservice.ErrNotImportable) {
 			return nil, awsproto.ErrValidation("%s", err.Error())
 		}

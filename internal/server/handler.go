@@ -67,6 +67,7 @@ type exchange struct {
 	opName   string
 	form     url.Values
 	body     []byte
+	spooled  *spooledBody // a body streamed to disk instead of body (imports)
 	info     *call.Info
 	rendered awsproto.Rendered // a handler's pre-encoded JSON answer, if it left one
 }
@@ -304,7 +305,13 @@ func (s *Server) authenticate(r *http.Request, x *exchange) error {
 	if s.opts.Auth == AuthPermissive {
 		return s.authenticatePermissive(ctx, r, x)
 	}
-	res, err := s.verifier.Verify(ctx, r, x.body)
+	var res *sigv4.Result
+	var err error
+	if x.spooled != nil {
+		res, err = s.verifier.VerifyPayloadHash(ctx, r, x.spooled.hash, x.spooled.size == 0)
+	} else {
+		res, err = s.verifier.Verify(ctx, r, x.body)
+	}
 	if err != nil {
 		return s.authError(err)
 	}

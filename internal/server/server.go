@@ -57,6 +57,7 @@ type Server struct {
 	verifier  *sigv4.Verifier
 	// bodies bounds the bytes of request bodies in flight (see readBody).
 	bodies    *semaphore.Weighted
+	imports   *semaphore.Weighted // import calls at once (see adminImport)
 	regions   *regions.Set
 	services  map[string]*service // by signing name
 	targets   map[string]*service // by JSON target prefix
@@ -127,6 +128,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s.jobs = jobs.New(st, jobs.Options{Clock: s.clock, Logger: s.log})
 	s.verifier = &sigv4.Verifier{Keys: s.dir, Now: s.clock.Now}
 	s.bodies = semaphore.NewWeighted(maxBodiesInFlight)
+	s.imports = semaphore.NewWeighted(maxImportsInFlight)
 
 	if err := s.runBootstrap(ctx); err != nil {
 		s.closeStore()

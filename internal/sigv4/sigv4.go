@@ -185,6 +185,13 @@ type sigRequest struct {
 // other than ErrUnknownKey is not a verdict on the request: it is returned wrapped, not as an
 // *Error, and the caller should answer with an internal error.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*Result, error) {
+	sum := sha256.Sum256(body)
+	return v.VerifyPayloadHash(ctx, r, hex.EncodeToString(sum[:]), len(body) == 0)
+}
+
+// VerifyPayloadHash is Verify for a body the caller hashed as it streamed it (to disk, say):
+// payloadHash is the hex SHA-256 of the whole body, empty says whether it had no bytes.
+func (v *Verifier) VerifyPayloadHash(ctx context.Context, r *http.Request, payloadHash string, empty bool) (*Result, error) {
 	if r == nil {
 		return nil, newError(KindMissing, MsgMissing)
 	}
@@ -205,7 +212,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*R
 	if e := checkTime(sr, now, skew); e != nil {
 		return nil, e
 	}
-	hashes, e := payloadHashes(r, sr.presigned, body)
+	hashes, e := payloadHashes(r, sr.presigned, payloadHash, empty)
 	if e != nil {
 		return nil, e
 	}
@@ -515,9 +522,7 @@ func checkTime(sr *sigRequest, now time.Time, skew time.Duration) *Error {
 }
 
 // payloadHashes returns the payload hashes the request may have been signed with.
-func payloadHashes(r *http.Request, presigned bool, body []byte) ([]string, *Error) {
-	sum := sha256.Sum256(body)
-	actual := hex.EncodeToString(sum[:])
+func payloadHashes(r *http.Request, presigned bool, actual string, empty bool) ([]string, *Error) {
 	declared := lookupHeader(r.Header, headerContentSHA256)
 	switch {
 	case len(declared) > 1:
@@ -532,7 +537,7 @@ func payloadHashes(r *http.Request, presigned bool, body []byte) ([]string, *Err
 		}
 		return nil, newError(KindMismatch, MsgPayloadMismatch)
 	}
-	if presigned && len(body) == 0 {
+	if presigned && empty {
 		return []string{actual, unsignedPayload}, nil
 	}
 	return []string{actual}, nil

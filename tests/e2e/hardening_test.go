@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -83,6 +85,42 @@ func TestBodiesBeforeAuthentication(t *testing.T) {
 			// Socket buffers take a few MB before the server answers; the body is 32 MiB.
 			if read > 8<<20 {
 				t.Errorf("the client had sent %d MB of the body when the answer came: the server read it", read>>20)
+			}
+		})
+	}
+}
+
+// TestImportBombs: the import call bounds what a file may inflate to. A small gzip that
+// inflates to one 64 MiB item, or a file of megabytes of whitespace, is refused with a
+// ValidationException once the decoder has read a few MB, and nothing is stored.
+func TestImportBombs(t *testing.T) {
+	srv := testserver.Start(t)
+	bomb := func(prefix string, fill byte, n int, suffix string) []byte {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write([]byte(prefix))
+		chunk := bytes.Repeat([]byte{fill}, 1<<20)
+		for i := 0; i < n>>20; i++ {
+			zw.Write(chunk)
+		}
+		zw.Write([]byte(suffix))
+		zw.Close()
+		return buf.Bytes()
+	}
+	for _, c := range []struct {
+		name string
+		body []byte
+	}{
+		{"one huge item", bomb(`{"configurationItems":[{"awsAccountId":"111111111111","awsRegion":"us-east-1","resourceType":"AWS::S3::Bucket","resourceId":"b","configurationItemStatus":"OK","configuration":{"x":"`, 'a', 64<<20, `"}}]}`)},
+		{"whitespace", bomb(`{"configurationItems":[`, ' ', 64<<20, `]}`)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if len(c.body) > 1<<20 {
+				t.Fatalf("the bomb is %d bytes compressed", len(c.body))
+			}
+			a := adminImport(t, srv, testserver.AccessKey, testserver.SecretKey, "us-east-1", "", c.body)
+			if a.status != 400 || !strings.Contains(string(a.body), "ValidationException") || !strings.Contains(string(a.body), "larger than") {
+				t.Fatalf("import of a %d-byte bomb: HTTP %d %s, want 400 ValidationException", len(c.body), a.status, a.body)
 			}
 		})
 	}
