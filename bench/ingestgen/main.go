@@ -76,7 +76,7 @@ func readServer(endpoint, region string, pid int) error {
 	// A running recorder, so that GetDiscoveredResourceCounts counts (errors: already set up).
 	_, _ = c.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
 		Name: aws.String("default"), RoleARN: aws.String("arn:aws:iam::111111111111:role/config"), RecordingGroup: &cfgtypes.RecordingGroup{AllSupported: true}}})
-	_, _ = c.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("b")}})
+	_, _ = c.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("config-bucket")}})
 	_, _ = c.StartConfigurationRecorder(ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")})
 	start := time.Now()
 	counts, err := c.GetDiscoveredResourceCounts(ctx, &configservice.GetDiscoveredResourceCountsInput{})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -120,14 +119,16 @@ func (s *Service) templateBody(body, s3URI string, ssm *configapi.TemplateSSMDoc
 	case ssm != nil:
 		return "", configapi.ErrInvalidParameterValue("orgconfig has no Systems Manager: templates from SSM documents are not supported; use TemplateBody or TemplateS3Uri.")
 	case s3URI != "":
-		rest, ok := strings.CutPrefix(s3URI, "s3://")
-		bucket, key, ok2 := strings.Cut(rest, "/")
-		if !ok || !ok2 || bucket == "" || key == "" || strings.Contains(key, "..") || s.opts.SnapshotDir == "" {
-			return "", invalid("The template S3 URI %s is not valid.", s3URI)
+		// The URI is checked before anything touches the filesystem, and no answer says
+		// whether a path exists: only objects of valid buckets under the snapshot directory
+		// can be read.
+		p, err := parseS3URI(s3URI)
+		if err != nil || s.opts.SnapshotDir == "" {
+			return "", invalid("The template S3 URI is not valid: want s3://bucket/key with a valid bucket name.")
 		}
-		b, err := os.ReadFile(filepath.Join(s.opts.SnapshotDir, bucket, filepath.FromSlash(key)))
+		b, err := readRegular(filepath.Join(s.opts.SnapshotDir, p), 1<<20)
 		if err != nil {
-			return "", invalid("The template %s could not be read: orgconfig reads s3://bucket/key from its snapshot directory (bucket/key under it).", s3URI)
+			return "", invalid("The template could not be read from %s: orgconfig reads s3://bucket/key from its snapshot directory (bucket/key under it).", s3URI)
 		}
 		body = string(b)
 	}

@@ -126,8 +126,14 @@ func (s *Service) PutDeliveryChannel(ctx context.Context, in *configapi.PutDeliv
 		if strings.TrimSpace(dc.S3BucketName) == "" {
 			return configapi.ErrNoSuchBucket("Cannot find a S3 bucket with an empty bucket name.")
 		}
-		// [INF] AWS reserves "AWSLogs" (it adds it itself) and keys do not start with a slash.
-		if strings.HasPrefix(dc.S3KeyPrefix, "/") || strings.Contains(dc.S3KeyPrefix, "AWSLogs") {
+		// No bucket can have a name outside S3's rules (and the bucket becomes a folder of the
+		// snapshot directory).
+		if !validBucketName(dc.S3BucketName) {
+			return configapi.ErrNoSuchBucket("Cannot find a S3 bucket with name '%s'.", dc.S3BucketName)
+		}
+		// AWS Config adds "AWSLogs/..." itself, and a key does not start with a slash; nor may
+		// the prefix, as a path, leave the bucket.
+		if !validKeyPrefix(dc.S3KeyPrefix) || strings.Contains(dc.S3KeyPrefix, "AWSLogs") {
 			return configapi.ErrInvalidS3KeyPrefix("The s3 key prefix '%s' is not valid.", dc.S3KeyPrefix)
 		}
 		if dc.S3KmsKeyArn != "" && !kmsKeyARN.MatchString(dc.S3KmsKeyArn) {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -118,11 +117,11 @@ func (s *Service) placeSnapshot(tmp *os.File, ch *DeliveryChannel, account, regi
 // an absolute path) is refused.
 func snapshotPath(ch *DeliveryChannel, account, region string, t time.Time, id string) (string, error) {
 	key := SnapshotKey(ch.S3KeyPrefix, account, region, t, id)
-	p := path.Join(ch.S3BucketName, key)
-	if ch.S3BucketName == "" || !filepath.IsLocal(filepath.FromSlash(p)) || strings.Contains(ch.S3BucketName, "/") {
-		return "", fmt.Errorf("bucket %q and prefix %q do not name a path inside the snapshot directory", ch.S3BucketName, ch.S3KeyPrefix)
+	p, err := bucketPath(ch.S3BucketName, key)
+	if err != nil {
+		return "", fmt.Errorf("bucket %q and prefix %q do not name a path inside the snapshot directory: %w", ch.S3BucketName, ch.S3KeyPrefix, err)
 	}
-	return p, nil
+	return filepath.ToSlash(p), nil
 }
 
 // SnapshotKey is the S3 object key AWS Config gives a configuration snapshot.

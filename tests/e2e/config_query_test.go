@@ -91,7 +91,7 @@ func testQuerySelect(t *testing.T, backend testserver.Option) {
 		t.Fatal(err)
 	}
 	if _, err := e.cfg.PutDeliveryChannel(e.ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{
-		Name: aws.String("default"), S3BucketName: aws.String("b")}}); err != nil {
+		Name: aws.String("default"), S3BucketName: aws.String("config-bucket")}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.cfg.StartConfigurationRecorder(e.ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {

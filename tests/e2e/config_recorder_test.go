@@ -314,17 +314,17 @@ func testDeliveryChannels(t *testing.T, backend testserver.Option) {
 		_, err := cl.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: ch})
 		return err
 	}
-	ae := apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("b")}), "NoAvailableConfigurationRecorderException", 400)
+	ae := apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket")}), "NoAvailableConfigurationRecorderException", 400)
 	if want := "Configuration recorder is not available to put delivery channel."; ae.ErrorMessage() != want {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
 	putRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole)})
 	apiError(t, put(&cstypes.DeliveryChannel{}), "NoSuchBucketException", 400)
-	apiError(t, put(&cstypes.DeliveryChannel{Name: aws.String(" "), S3BucketName: aws.String("b")}), "InvalidDeliveryChannelNameException", 400)
-	apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("b"), S3KeyPrefix: aws.String("x/AWSLogs")}), "InvalidS3KeyPrefixException", 400)
-	apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("b"), S3KmsKeyArn: aws.String("arn:aws:kms:nope")}), "InvalidS3KmsKeyArnException", 400)
-	apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("b"), SnsTopicARN: aws.String("topic")}), "InvalidSNSTopicARNException", 400)
-	apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("b"), ConfigSnapshotDeliveryProperties: &cstypes.ConfigSnapshotDeliveryProperties{
+	apiError(t, put(&cstypes.DeliveryChannel{Name: aws.String(" "), S3BucketName: aws.String("config-bucket")}), "InvalidDeliveryChannelNameException", 400)
+	apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket"), S3KeyPrefix: aws.String("x/AWSLogs")}), "InvalidS3KeyPrefixException", 400)
+	apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket"), S3KmsKeyArn: aws.String("arn:aws:kms:nope")}), "InvalidS3KmsKeyArnException", 400)
+	apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket"), SnsTopicARN: aws.String("topic")}), "InvalidSNSTopicARNException", 400)
+	apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket"), ConfigSnapshotDeliveryProperties: &cstypes.ConfigSnapshotDeliveryProperties{
 		DeliveryFrequency: "Every_Minute"}}), "ValidationException", 400)
 
 	want := cstypes.DeliveryChannel{
@@ -346,7 +346,7 @@ func testDeliveryChannels(t *testing.T, backend testserver.Option) {
 		got.ConfigSnapshotDeliveryProperties == nil || got.ConfigSnapshotDeliveryProperties.DeliveryFrequency != cstypes.MaximumExecutionFrequencySixHours {
 		t.Fatalf("channel = %+v", got)
 	}
-	ae = apiError(t, put(&cstypes.DeliveryChannel{Name: aws.String("other"), S3BucketName: aws.String("b")}), "MaxNumberOfDeliveryChannelsExceededException", 400)
+	ae = apiError(t, put(&cstypes.DeliveryChannel{Name: aws.String("other"), S3BucketName: aws.String("config-bucket")}), "MaxNumberOfDeliveryChannelsExceededException", 400)
 	if want := "Failed to put delivery channel 'other' because the maximum number of delivery channels: 1 is reached."; ae.ErrorMessage() != want {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}

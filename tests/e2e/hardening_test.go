@@ -3,14 +3,21 @@ package e2e
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	cstypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
 	"github.com/orgconfig/orgconfig/internal/testserver"
 )
@@ -123,5 +130,48 @@ func TestImportBombs(t *testing.T) {
 				t.Fatalf("import of a %d-byte bomb: HTTP %d %s, want 400 ValidationException", len(c.body), a.status, a.body)
 			}
 		})
+	}
+}
+
+// TestBucketNamesStayInTheSnapshotDirectory: orgconfig reads TemplateS3Uri objects from, and
+// delivers snapshots to, the directory that stands in for S3. A name that is no S3 bucket
+// name ("..", a path, NUL) or a key that climbs out of its bucket is refused before anything
+// touches the filesystem, with the operation's error, and no answer says whether a file
+// exists or what it holds.
+func TestBucketNamesStayInTheSnapshotDirectory(t *testing.T) {
+	ctx := context.Background()
+	srv := testserver.Start(t)
+	// A YAML file in the data directory, the snapshot directory's parent.
+	if err := os.WriteFile(filepath.Join(srv.DataDir, "notes.yaml"), []byte("topsecretkey: value\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cl := configClient(srv, "us-east-1")
+	var messages []string
+	for _, uri := range []string{"s3://../notes.yaml", "s3://../absent.yaml", "s3://config-bucket/../../notes.yaml", "s3:///notes.yaml", "s3://..", "s3://a\x00b/k"} {
+		_, err := cl.PutConformancePack(ctx, &configservice.PutConformancePackInput{ConformancePackName: aws.String("p"), TemplateS3Uri: aws.String(uri)})
+		ae := apiError(t, err, "ConformancePackTemplateValidationException", 400)
+		if strings.Contains(ae.ErrorMessage(), "topsecretkey") {
+			t.Errorf("%s: the message reveals the file's content: %s", uri, ae.ErrorMessage())
+		}
+		messages = append(messages, ae.ErrorMessage())
+	}
+	if messages[0] != messages[1] {
+		t.Errorf("an existing and an absent file give different answers:\n  %s\n  %s", messages[0], messages[1])
+	}
+
+	putRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole)})
+	put := func(bucket, prefix string) error {
+		_, err := cl.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cstypes.DeliveryChannel{
+			S3BucketName: aws.String(bucket), S3KeyPrefix: aws.String(prefix)}})
+		return err
+	}
+	for _, bucket := range []string{"..", "/abs/path", "a\x00b", "a/b", "UPPER"} {
+		apiError(t, put(bucket, ""), "NoSuchBucketException", 400)
+	}
+	for _, prefix := range []string{"../..", "x/../../y", "/abs", "a\x00b"} {
+		apiError(t, put("config-bucket", prefix), "InvalidS3KeyPrefixException", 400)
+	}
+	if err := put("config-bucket", "org/config"); err != nil {
+		t.Fatal(err)
 	}
 }
