@@ -35,7 +35,7 @@ func TestRecorderRecordsItself(t *testing.T) {
 		RoleARN: "arn:aws:iam::111111111111:role/r"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutDeliveryChannel(ctx, &configapi.PutDeliveryChannelRequest{DeliveryChannel: &configapi.DeliveryChannel{S3BucketName: "b"}}); err != nil {
+	if err := s.PutDeliveryChannel(ctx, &configapi.PutDeliveryChannelRequest{DeliveryChannel: &configapi.DeliveryChannel{S3BucketName: "config-bucket"}}); err != nil {
 		t.Fatal(err)
 	}
 	history := func() []configapi.ConfigurationItem {
