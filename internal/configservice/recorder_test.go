@@ -84,7 +84,7 @@ func TestRecorderRecordsItself(t *testing.T) {
 			}
 		}
 		ch, err := s.DeliveryChannelTx(tx, account, region)
-		if err != nil || ch == nil || ch.Name != "default" || ch.S3BucketName != "b" {
+		if err != nil || ch == nil || ch.Name != "default" || ch.S3BucketName != "config-bucket" {
 			t.Fatalf("DeliveryChannelTx = %+v, %v", ch, err)
 		}
 		none, err := s.RecorderTx(tx, account, "eu-west-1")
