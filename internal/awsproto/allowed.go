@@ -11,7 +11,7 @@ var commonErrors = map[string]bool{
 	"ExpiredTokenException": true, "SerializationException": true, "ServiceUnavailable": true,
 	"ThrottlingException": true, "UnknownOperationException": true,
 	"UnrecognizedClientException": true, "ValidationException": true,
-	"NotImplementedException": true, "RequestEntityTooLargeException": true,
+	"NotImplementedException": true, "RequestEntityTooLargeException": true, "RequestTimeout": true,
 	// Query (IAM, STS).
 	"AccessDenied": true, "IncompleteSignature": true, "InvalidAction": true,
 	"InvalidClientTokenId": true, "InvalidParameterCombination": true,

@@ -105,11 +105,17 @@ var (
 	genRequestExpired    = generic{"InvalidSignatureException", 403, "SignatureDoesNotMatch", 403, true}
 	genServiceUnavailabe = generic{"ServiceUnavailable", 503, "ServiceUnavailable", 503, false}
 	genTooLarge          = generic{"RequestEntityTooLargeException", 413, "RequestEntityTooLarge", 413, true}
+	genRequestTimeout    = generic{"RequestTimeout", 400, "RequestTimeout", 400, true}
 )
 
 // ErrRequestTooLarge: the request body is over the limit of max bytes (HTTP 413).
 func ErrRequestTooLarge(max int) *Error {
 	return genTooLarge.new("The request body is larger than %d bytes.", max)
+}
+
+// ErrRequestTimeout: the client did not send its body in time (AWS's RequestTimeout).
+func ErrRequestTimeout() *Error {
+	return genRequestTimeout.msg("Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
 }
 
 // ErrMissingAuthenticationToken: the request carries no signature at all.

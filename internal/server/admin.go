@@ -34,7 +34,7 @@ const maxImportsInFlight = 2
 // exactly one response: the import's summary as JSON, or an AWS-style JSON error.
 func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 	x := &exchange{id: s.ids.RequestID(), start: time.Now(), protocol: awsproto.JSON, opName: "Import", svc: s.services["config"]}
-	out, err := s.adminImport(r, x)
+	out, err := s.adminImport(w, r, x)
 	status, code := http.StatusOK, ""
 	if err != nil {
 		e := awsproto.AsError(err)
@@ -61,7 +61,7 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 // Items go to the caller's account; items naming another account are skipped with a reason,
 // unless the caller is the bootstrap account's root (the operator), who may import into any
 // account and create missing ones (createAccounts=true).
-func (s *Server) adminImport(r *http.Request, x *exchange) (*configservice.ImportResult, error) {
+func (s *Server) adminImport(w http.ResponseWriter, r *http.Request, x *exchange) (*configservice.ImportResult, error) {
 	if s.closing.Load() {
 		return nil, awsproto.ErrServiceUnavailable()
 	}
@@ -81,7 +81,9 @@ func (s *Server) adminImport(r *http.Request, x *exchange) (*configservice.Impor
 		return nil, awsproto.ErrSerialization("Could not read the request body")
 	}
 	defer s.imports.Release(1)
+	done := s.bodyDeadline(w, s.bodyTimeout(true))
 	body, err := spoolBody(r.Body, s.spoolDir(), adminMaxBody)
+	done(err == nil)
 	if err != nil {
 		return nil, err
 	}

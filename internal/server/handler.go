@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -114,7 +115,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request, x *exchange) (
 			return err
 		}
 	}
-	body, release, err := s.readBody(r)
+	body, release, err := s.readBody(w, r)
 	if err != nil {
 		return err
 	}
@@ -200,7 +201,7 @@ func (s *Server) precheck(r *http.Request, x *exchange) error {
 // readBody reads the request body once there is room for it among the bodies in flight. A
 // body over maxBody, declared or read, is RequestEntityTooLarge (413). release gives the room
 // back when the request is done with the body.
-func (s *Server) readBody(r *http.Request) (body []byte, release func(), err error) {
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, release func(), err error) {
 	if r.ContentLength > maxBody {
 		return nil, nil, awsproto.ErrRequestTooLarge(maxBody)
 	}
@@ -212,16 +213,58 @@ func (s *Server) readBody(r *http.Request) (body []byte, release func(), err err
 		return nil, nil, awsproto.ErrSerialization("Could not read the request body")
 	}
 	release = func() { s.bodies.Release(need) }
+	done := s.bodyDeadline(w, s.bodyTimeout(false))
 	body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	done(err == nil)
 	if err != nil {
 		release()
-		return nil, nil, awsproto.ErrSerialization("Could not read the request body")
+		return nil, nil, bodyReadError(err)
 	}
 	if len(body) > maxBody {
 		release()
 		return nil, nil, awsproto.ErrRequestTooLarge(maxBody)
 	}
 	return body, release, nil
+}
+
+// bodyTimeout is how long a client may take to send a body: Options.BodyTimeout, or 60
+// seconds (10 minutes for an import, whose body may be 256 MiB).
+func (s *Server) bodyTimeout(importCall bool) time.Duration {
+	if s.opts.BodyTimeout > 0 {
+		return s.opts.BodyTimeout
+	}
+	if importCall {
+		return 10 * time.Minute
+	}
+	return 60 * time.Second
+}
+
+// bodyDeadline sets a read deadline on the request's connection, so that a client that stops
+// sending its body does not hold the connection (and a file descriptor) forever. The returned
+// function ends it: once the body is read, the deadline is lifted; when reading failed, it
+// stays (net/http would otherwise wait for the rest of the body before answering) and the
+// connection is closed after the answer.
+func (s *Server) bodyDeadline(w http.ResponseWriter, d time.Duration) func(read bool) {
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now().Add(d)) != nil {
+		return func(bool) {}
+	}
+	return func(read bool) {
+		if read {
+			_ = rc.SetReadDeadline(time.Time{})
+			return
+		}
+		w.Header().Set("Connection", "close")
+	}
+}
+
+// bodyReadError is the answer to a body that could not be read: RequestTimeout when the
+// client was too slow, as AWS answers, and a serialization error otherwise.
+func bodyReadError(err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return awsproto.ErrRequestTimeout()
+	}
+	return awsproto.ErrSerialization("Could not read the request body")
 }
 
 // detect finds the protocol, service and operation from the request's shape: X-Amz-Target for

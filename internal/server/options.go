@@ -67,6 +67,11 @@ type Options struct {
 	// when unknown (tests, the CLI's offline commands).
 	Endpoint string
 
+	// BodyTimeout bounds the time a client may take to send a request's body (default 60
+	// seconds; 10 minutes for an import's); a slower one is answered RequestTimeout and its
+	// connection closed.
+	BodyTimeout time.Duration
+
 	// Logger receives one line per request; nil discards.
 	Logger *slog.Logger
 	// Stdout receives the one-time credentials banner on first start; nil discards.

@@ -31,7 +31,7 @@ func spoolBody(r io.Reader, dir string, max int64) (*spooledBody, error) {
 	switch {
 	case err != nil:
 		b.remove()
-		return nil, awsproto.ErrSerialization("Could not read the request body")
+		return nil, bodyReadError(err)
 	case n > max:
 		b.remove()
 		return nil, awsproto.ErrRequestTooLarge(int(max))

@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cstypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
+	"github.com/orgconfig/orgconfig/internal/server"
 	"github.com/orgconfig/orgconfig/internal/testserver"
 )
 
@@ -173,5 +176,42 @@ func TestBucketNamesStayInTheSnapshotDirectory(t *testing.T) {
 	}
 	if err := put("config-bucket", "org/config"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSlowBodies: a client that sends its headers and then only part of its body is answered
+// RequestTimeout once the body timeout passes, and its connection is closed, instead of
+// holding the connection and a file descriptor forever.
+func TestSlowBodies(t *testing.T) {
+	srv := testserver.Start(t, func(o *server.Options) { o.BodyTimeout = 500 * time.Millisecond })
+	for _, path := range []string{"/", server.PathImport} {
+		t.Run(path, func(t *testing.T) {
+			conn, err := net.Dial("tcp", strings.TrimPrefix(srv.Endpoint, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			now := time.Now().UTC()
+			auth := fmt.Sprintf("AWS4-HMAC-SHA256 Credential=%s/%s/us-east-1/config/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=%s",
+				testserver.AccessKey, now.Format("20060102"), strings.Repeat("0", 64))
+			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: StarlingDoveService.DescribeConfigurationRecorders\r\nX-Amz-Date: %s\r\nAuthorization: %s\r\nContent-Length: 1000\r\n\r\n{\"Configu",
+				path, now.Format("20060102T150405Z"), auth)
+			// A bound on the test, not a timing assertion: the answer comes after the body
+			// timeout, long before this.
+			conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("no answer to a half-sent body: %v", err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 400 || !strings.Contains(string(b), "RequestTimeout") {
+				t.Fatalf("got %d %s, want 400 RequestTimeout", resp.StatusCode, b)
+			}
+			// The server closes the connection: the next read ends.
+			if _, err := conn.Read(make([]byte, 1)); err == nil {
+				t.Errorf("the connection is still open after RequestTimeout")
+			}
+		})
 	}
 }
