@@ -242,7 +242,7 @@ func testImportAWSFixture(t *testing.T, backend testserver.Backend) {
 	ctx := context.Background()
 	srv := testserver.Start(t, backend(t))
 	c := configservice.NewFromConfig(srv.Config("us-east-1"))
-	startSnapshotRecording(t, c, testserver.AccountID, "b", "")
+	startSnapshotRecording(t, c, testserver.AccountID, "config-bucket", "")
 	body, err := os.ReadFile(fixtureSnapshot)
 	if err != nil {
 		t.Fatal(err)
