@@ -56,9 +56,9 @@ func policyTypeSummaries(o *Organization) []organizationsapi.PolicyTypeSummary {
 }
 
 // CreateOrganization makes the caller's account the management account of a new organization
-// with one root, "Root". With all features the SCP policy type is enabled and FullAWSAccess is
-// attached to the root and the management account. AWSServiceRoleForOrganizations is created
-// in the management account.
+// with one root, "Root". As in AWS, no policy type is enabled on the new root, not even with all
+// features: service control policies apply once EnablePolicyType enables them.
+// AWSServiceRoleForOrganizations is created in the management account.
 func (s *Service) CreateOrganization(ctx context.Context, in *organizationsapi.CreateOrganizationRequest) (*organizationsapi.CreateOrganizationResponse, error) {
 	acct, err := callerAccount(ctx)
 	if err != nil {
@@ -88,9 +88,6 @@ func (s *Service) CreateOrganization(ctx context.Context, in *organizationsapi.C
 		now := s.now()
 		o := &Organization{ID: "o-" + s.ids.Lower(10), FeatureSet: fs, Mgmt: acct, MgmtEmail: a.Email, MgmtName: a.Name,
 			RootID: "r-" + s.ids.Lower(4), Created: now}
-		if o.all() {
-			o.PolicyTypes = []string{scpType}
-		}
 		if err := tx.Create(kindOrg, "", o.ID, mustJSON(o)); err != nil {
 			return err
 		}
@@ -99,9 +96,6 @@ func (s *Service) CreateOrganization(ctx context.Context, in *organizationsapi.C
 		}
 		if err := s.addAccountTx(tx, o, &accountRec{ID: acct, Name: a.Name, Email: a.Email, Parent: o.RootID,
 			State: "ACTIVE", Method: "CREATED", Joined: now}); err != nil {
-			return err
-		}
-		if err := s.attachManagedTx(tx, o, o.RootID); err != nil {
 			return err
 		}
 		if err := s.ensureSLRTx(tx, acct, organizationsPrincipal); err != nil {
@@ -280,14 +274,12 @@ func (s *Service) EnableAllFeatures(ctx context.Context, in *organizationsapi.En
 	return &organizationsapi.EnableAllFeaturesResponse{Handshake: out}, nil
 }
 
-// finishAllFeaturesTx switches o to all features: the SCP type is enabled on the root with
-// FullAWSAccess attached everywhere, and every member gets AWSServiceRoleForOrganizations.
+// finishAllFeaturesTx switches o to all features: every member gets
+// AWSServiceRoleForOrganizations. No policy type is enabled: as in a new organization, the
+// management account enables the ones it wants with EnablePolicyType.
 func (s *Service) finishAllFeaturesTx(tx store.Tx, o *Organization) error {
 	o.FeatureSet = "ALL"
 	o.AllFeaturesHandshake = ""
-	if err := s.enableTypeTx(tx, o, scpType); err != nil {
-		return err
-	}
 	accts, err := listAll(tx, kindAccount, o.ID, "")
 	if err != nil {
 		return err

@@ -32,6 +32,7 @@ func TestOrganizations(t *testing.T) {
 			{"InvitationsAndConsolidatedBilling", testOrgInvitations},
 			{"TreeAndPolicies", testOrgTreeAndPolicies},
 			{"ListAccountsPagination", testOrgListAccountsPagination},
+			{"PolicyTypesOfANewRoot", testOrgPolicyTypesOfANewRoot},
 		} {
 			t.Run(c.name, func(t *testing.T) { c.fn(t, backend(t)) })
 		}
@@ -202,8 +203,13 @@ func testOrgWholeFlow(t *testing.T, backend testserver.Option) {
 	root := roots.Roots[0]
 	rid := aws.ToString(root.Id)
 	if aws.ToString(root.Name) != "Root" || aws.ToString(root.Arn) != "arn:aws:organizations::"+mgmt+":root/"+oid+"/"+rid ||
-		len(root.PolicyTypes) != 1 || root.PolicyTypes[0].Type != orgtypes.PolicyTypeServiceControlPolicy || root.PolicyTypes[0].Status != orgtypes.PolicyTypeStatusEnabled {
+		len(root.PolicyTypes) != 0 {
 		t.Fatalf("root %+v", root)
+	}
+	// SCPs are not enabled in a new organization; the flow below uses them.
+	if out, err := org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rid), PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); err != nil ||
+		len(out.Root.PolicyTypes) != 1 || out.Root.PolicyTypes[0].Type != orgtypes.PolicyTypeServiceControlPolicy || out.Root.PolicyTypes[0].Status != orgtypes.PolicyTypeStatusEnabled {
+		t.Fatalf("EnablePolicyType(SCP) %+v %v", out, err)
 	}
 
 	// Three accounts, IN_PROGRESS at first and SUCCEEDED once the jobs ran.
@@ -613,6 +619,9 @@ func testOrgTreeAndPolicies(t *testing.T, backend testserver.Option) {
 		t.Fatal(err)
 	}
 	rid := aws.ToString(roots.Roots[0].Id)
+	if _, err := org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rid), PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); err != nil {
+		t.Fatal(err)
+	}
 	m := e.createAccount("m", "m@example.com")
 
 	// OUs: nesting up to 5 levels, duplicates, non-empty deletion.
@@ -800,4 +809,86 @@ func testOrgListAccountsPagination(t *testing.T, backend testserver.Option) {
 	}
 	_, err := org.ListAccounts(ctx, &organizations.ListAccountsInput{NextToken: aws.String("garbage!")})
 	orgReason(t, err, "InvalidInputException", "INVALID_NEXT_TOKEN")
+}
+
+// testOrgPolicyTypesOfANewRoot: a new organization, even with all features, has no policy type
+// enabled on its root, and SCPs bind member accounts only once the type is enabled.
+func testOrgPolicyTypesOfANewRoot(t *testing.T, backend testserver.Option) {
+	e := newOrgEnv(t, backend)
+	ctx, org := e.ctx, e.org
+	e.createOrg(orgtypes.OrganizationFeatureSetAll)
+	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil || len(roots.Roots) != 1 || len(roots.Roots[0].PolicyTypes) != 0 {
+		t.Fatalf("root of a new organization %+v %v", roots, err)
+	}
+	rid := roots.Roots[0].Id
+	m := e.createAccount("m", "m@example.com")
+	member := e.memberClient(m)
+	probe := orgsvc.New(e.srv.Store(), e.clk, ids.NewRandom(), nil, nil, nil)
+	scpsApply := func() bool {
+		t.Helper()
+		var applies bool
+		err := e.srv.Store().Read(ctx, func(tx store.Tx) error {
+			var err error
+			_, applies, err = probe.SCPLevelsTx(tx, m)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return applies
+	}
+	if scpsApply() {
+		t.Error("SCPs apply to a member before the SCP type is enabled")
+	}
+	// No SCP is attached anywhere, and none can be until the type is enabled.
+	pols, err := org.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(m), Filter: orgtypes.PolicyTypeServiceControlPolicy})
+	if err != nil || len(pols.Policies) != 0 {
+		t.Fatalf("SCPs of a member before enabling %+v %v", pols, err)
+	}
+	deny, err := org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("deny-orgs"), Description: aws.String("d"),
+		Type: orgtypes.PolicyTypeServiceControlPolicy, Content: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:*","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: deny.Policy.PolicySummary.Id, TargetId: aws.String(m)})
+	apiError(t, err, "PolicyTypeNotEnabledException", 400)
+	if _, err := member.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}); err != nil {
+		t.Fatalf("member DescribeOrganization without SCPs: %v", err)
+	}
+
+	// Enabling the type attaches FullAWSAccess to the root and every account; a Deny SCP then
+	// binds the member.
+	out, err := org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: rid, PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
+	if err != nil || len(out.Root.PolicyTypes) != 1 || out.Root.PolicyTypes[0].Type != orgtypes.PolicyTypeServiceControlPolicy ||
+		out.Root.PolicyTypes[0].Status != orgtypes.PolicyTypeStatusEnabled {
+		t.Fatalf("EnablePolicyType %+v %v", out, err)
+	}
+	for _, target := range []string{aws.ToString(rid), m, testserver.AccountID} {
+		pols, err := org.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(target), Filter: orgtypes.PolicyTypeServiceControlPolicy})
+		if err != nil || len(pols.Policies) != 1 || aws.ToString(pols.Policies[0].Id) != orgsvc.FullAWSAccessID {
+			t.Errorf("SCPs of %s after enabling %+v %v", target, pols, err)
+		}
+	}
+	_, err = org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: rid, PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
+	apiError(t, err, "PolicyTypeAlreadyEnabledException", 400)
+	if !scpsApply() {
+		t.Error("SCPs do not apply to a member once enabled")
+	}
+	if _, err := org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: deny.Policy.PolicySummary.Id, TargetId: aws.String(m)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = member.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	apiError(t, err, "AccessDeniedException", 400)
+
+	// Disabling it detaches every SCP, and SCPs no longer bind anyone.
+	if out, err := org.DisablePolicyType(ctx, &organizations.DisablePolicyTypeInput{RootId: rid, PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); err != nil || len(out.Root.PolicyTypes) != 0 {
+		t.Fatalf("DisablePolicyType %+v %v", out, err)
+	}
+	if scpsApply() {
+		t.Error("SCPs apply to a member after the SCP type was disabled")
+	}
+	if _, err := member.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}); err != nil {
+		t.Fatalf("member DescribeOrganization after disabling SCPs: %v", err)
+	}
 }
