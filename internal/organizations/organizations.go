@@ -201,7 +201,8 @@ func (s *Service) mgmt(ctx context.Context, tx store.Tx) (*Organization, error) 
 }
 
 // reader returns the caller's organization when the caller may use the read operations: the
-// management account or a delegated administrator of any service.
+// management account, a delegated administrator of any service, or a principal the
+// organization's delegation policy allows the operation (see delegation.go).
 func (s *Service) reader(ctx context.Context, tx store.Tx) (*Organization, string, error) {
 	o, _, acct, err := s.readerRaw(ctx, tx)
 	if err != nil {
@@ -225,7 +226,11 @@ func (s *Service) readerRaw(ctx context.Context, tx store.Tx) (*Organization, []
 		return nil, nil, "", err
 	}
 	if len(recs) == 0 {
-		return nil, nil, "", errDenied()
+		if ok, err := delegatedByPolicyTx(ctx, tx, o); err != nil {
+			return nil, nil, "", err
+		} else if !ok {
+			return nil, nil, "", errDenied()
+		}
 	}
 	return o, raw, acct, nil
 }

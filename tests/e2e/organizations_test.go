@@ -33,6 +33,7 @@ func TestOrganizations(t *testing.T) {
 			{"TreeAndPolicies", testOrgTreeAndPolicies},
 			{"ListAccountsPagination", testOrgListAccountsPagination},
 			{"PolicyTypesOfANewRoot", testOrgPolicyTypesOfANewRoot},
+			{"DelegationPolicy", testOrgDelegationPolicy},
 		} {
 			t.Run(c.name, func(t *testing.T) { c.fn(t, backend(t)) })
 		}
@@ -891,4 +892,53 @@ func testOrgPolicyTypesOfANewRoot(t *testing.T, backend testserver.Option) {
 	if _, err := member.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}); err != nil {
 		t.Fatalf("member DescribeOrganization after disabling SCPs: %v", err)
 	}
+}
+
+// testOrgDelegationPolicy: the organization's resource-based delegation policy lets the
+// principals it names use the read operations it lists, and nothing else.
+func testOrgDelegationPolicy(t *testing.T, backend testserver.Option) {
+	e := newOrgEnv(t, backend)
+	ctx, org := e.ctx, e.org
+	e.createOrg(orgtypes.OrganizationFeatureSetAll)
+	m1 := e.createAccount("one", "one@example.com")
+	m2 := e.createAccount("two", "two@example.com")
+	one, two := e.memberClient(m1), e.memberClient(m2)
+	_, err := one.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	apiError(t, err, "AccessDeniedException", 400)
+
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + m1 + `:root"},` +
+		`"Action":["organizations:ListAccounts","organizations:Describe*"],"Resource":"*"}]}`
+	if _, err := org.PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: aws.String(doc)}); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := one.ListAccounts(ctx, &organizations.ListAccountsInput{}); err != nil || len(out.Accounts) != 3 {
+		t.Fatalf("delegated ListAccounts %+v %v", out, err)
+	}
+	if _, err := one.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(m2)}); err != nil {
+		t.Fatalf("delegated DescribeAccount: %v", err)
+	}
+	// Not listed in the policy; another account; a write.
+	_, err = one.ListRoots(ctx, &organizations.ListRootsInput{})
+	apiError(t, err, "AccessDeniedException", 400)
+	_, err = two.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	apiError(t, err, "AccessDeniedException", 400)
+	_, err = one.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String("r-0000"), Name: aws.String("x")})
+	apiError(t, err, "AccessDeniedException", 400)
+
+	// A Deny wins, and the grant goes with the policy.
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + m1 + `"},"Action":"organizations:*","Resource":"*"},` +
+		`{"Effect":"Deny","Principal":"*","Action":"organizations:ListAccounts","Resource":"*"}]}`
+	if _, err := org.PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: aws.String(deny)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = one.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	apiError(t, err, "AccessDeniedException", 400)
+	if _, err := one.ListRoots(ctx, &organizations.ListRootsInput{}); err != nil {
+		t.Fatalf("delegated ListRoots: %v", err)
+	}
+	if _, err := org.DeleteResourcePolicy(ctx, &organizations.DeleteResourcePolicyInput{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = one.ListRoots(ctx, &organizations.ListRootsInput{})
+	apiError(t, err, "AccessDeniedException", 400)
 }
