@@ -37,7 +37,7 @@ const (
 const (
 	benchAccount = "111111111111"
 	benchKey     = "AKIAORGCONFIGBENCH01"
-	benchSecret  = "orgconfig/bench/secret/key/000000000000"
+	benchSecret  = "orgconfig/bench/secret/key/0000000000000"
 )
 
 // Target is a server the harness measures, listening on 127.0.0.1.

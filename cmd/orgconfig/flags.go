@@ -37,6 +37,15 @@ func intFlag(fs *flag.FlagSet, p *int, name, env string, def int, usage string) 
 	fs.IntVar(p, name, def, usage+" (env "+env+")")
 }
 
+// boolFlag defines a boolean flag whose default comes from an environment variable (true, 1,
+// false, 0, ...); a value that is not a boolean is ignored.
+func boolFlag(fs *flag.FlagSet, p *bool, name, env string, def bool, usage string) {
+	if v, err := strconv.ParseBool(os.Getenv(env)); err == nil {
+		def = v
+	}
+	fs.BoolVar(p, name, def, usage+" (env "+env+")")
+}
+
 // secretFlag is stringFlag for secrets: the default shown in --help is masked.
 func secretFlag(fs *flag.FlagSet, p *string, name, env, usage string) {
 	*p = os.Getenv(env)

@@ -28,6 +28,7 @@ type serveCommand struct {
 	defaultAcct   string
 	extraRegions  string
 	consoleRegion string
+	shortSecret   bool
 	maxAccounts   int
 	snapshotDir   string
 	sqliteSync    string
@@ -49,7 +50,8 @@ writes them to <data-dir>/root-credentials (mode 0600) and prints the export lin
 	stringFlag(fs, &c.databaseURL, "database-url", "ORGCONFIG_DATABASE_URL", "", "PostgreSQL URL (postgres://...) to use instead of the embedded store")
 	stringFlag(fs, &c.accountID, "account-id", "ORGCONFIG_ACCOUNT_ID", "", "12-digit ID of the bootstrap account (default 123456789012)")
 	stringFlag(fs, &c.rootKeyID, "root-access-key-id", "ORGCONFIG_ROOT_ACCESS_KEY_ID", "", "access key ID of the bootstrap account's root user")
-	secretFlag(fs, &c.rootSecret, "root-secret-access-key", "ORGCONFIG_ROOT_SECRET_ACCESS_KEY", "secret access key of the bootstrap account's root user")
+	secretFlag(fs, &c.rootSecret, "root-secret-access-key", "ORGCONFIG_ROOT_SECRET_ACCESS_KEY", "secret access key of the bootstrap account's root user (40 characters, as AWS's)")
+	boolFlag(fs, &c.shortSecret, "allow-short-root-secret", "ORGCONFIG_ALLOW_SHORT_ROOT_SECRET", false, "accept a root secret access key shorter than AWS's 40 characters (for fixed test credentials; never on a shared machine)")
 	stringFlag(fs, &c.authMode, "auth", "ORGCONFIG_AUTH", server.AuthStrict, "authentication: strict (verify every signature) or permissive (for test suites written against other emulators)")
 	stringFlag(fs, &c.defaultAcct, "default-account-id", "ORGCONFIG_DEFAULT_ACCOUNT_ID", "123456789012", "permissive mode: account of unknown access keys")
 	stringFlag(fs, &c.consoleRegion, "console-region", "ORGCONFIG_CONSOLE_REGION", "us-east-1", "the region a web console session starts in")
@@ -124,7 +126,7 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	endpoint := "http://" + ln.Addr().String()
 	srv, err := server.New(ctx, server.Options{
 		DataDir: c.dataDir, DatabaseURL: c.databaseURL,
-		AccountID: c.accountID, RootAccessKeyID: c.rootKeyID, RootSecretAccessKey: c.rootSecret,
+		AccountID: c.accountID, RootAccessKeyID: c.rootKeyID, RootSecretAccessKey: c.rootSecret, AllowShortRootSecret: c.shortSecret,
 		Auth: c.authMode, DefaultAccountID: c.defaultAcct, ExtraRegions: splitList(c.extraRegions), ConsoleRegion: c.consoleRegion,
 		MaxAccountsPerOrganization: c.maxAccounts, SnapshotDir: c.snapshotDir, SQLiteSynchronous: c.sqliteSync,
 		LambdaEndpoints: lambdaEndpoints, AggregatorDataDelay: aggDelay,

@@ -32,6 +32,9 @@ type Options struct {
 	API http.Handler
 	// Store keeps the installation's cookie key.
 	Store store.Store
+	// Revocations remembers the sessions signed out before they expired; nil keeps them in
+	// memory (a restart then forgets them).
+	Revocations Revocations
 	// Now is the server's clock; nil means time.Now.
 	Now func() time.Time
 	// ResignAt, when set, re-signs the console's API calls at that time (a test's manual clock,
@@ -48,6 +51,15 @@ type Options struct {
 	Logger            *slog.Logger
 }
 
+// Revocations is the list of sessions signed out before their cookie expired: a copy of a
+// signed-out session's cookie is refused as long as the cookie would have been valid.
+type Revocations interface {
+	// Revoke records that session id is over; until is when its cookie expires anyway.
+	Revoke(ctx context.Context, id string, until time.Time) error
+	// Revoked reports whether session id was signed out.
+	Revoked(ctx context.Context, id string) (bool, error)
+}
+
 // Console is the web console. It holds no state of its own but its cookie key: every page reads
 // and every form writes through the AWS API, as the signed-in principal.
 type Console struct {
@@ -60,6 +72,8 @@ type Console struct {
 	duration   time.Duration
 	principals []string
 	log        *slog.Logger
+	revoked    Revocations
+	throttle   *signinThrottle
 	pages      map[string]*template.Template
 	mux        *http.ServeMux
 	static     http.Handler
@@ -78,7 +92,7 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 	c := &Console{
 		api: opts.API, now: opts.Now, resignAt: opts.ResignAt, seal: seal,
 		regions: opts.Regions, region: opts.DefaultRegion, duration: opts.SessionDuration,
-		principals: opts.ServicePrincipals, log: opts.Logger,
+		principals: opts.ServicePrincipals, log: opts.Logger, revoked: opts.Revocations,
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -92,6 +106,10 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
+	if c.revoked == nil {
+		c.revoked = &memoryRevocations{m: map[string]time.Time{}}
+	}
+	c.throttle = newSigninThrottle(c.now)
 	if err := c.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -229,12 +247,20 @@ func (c *Console) sessionOf(r *http.Request) (*session, error) {
 	if c.now().Unix() >= s.Expires {
 		return nil, errExpired
 	}
+	revoked, err := c.revoked.Revoked(r.Context(), s.ID)
+	if err != nil {
+		return nil, err
+	}
+	if revoked {
+		return nil, errSignedOut
+	}
 	return &s, nil
 }
 
 var (
 	errNoSession = errors.New("console: not signed in")
 	errExpired   = errors.New("console: the session has expired")
+	errSignedOut = errors.New("console: the session was signed out")
 )
 
 // toSignin sends a request without a valid session to the sign-in page (htmx follows
@@ -247,6 +273,9 @@ func (c *Console) toSignin(w http.ResponseWriter, r *http.Request, why error) {
 		setCookie(w, r, sessionCookie, "", time.Unix(0, 0))
 	case errors.Is(why, errBadCookie):
 		target += "?reason=invalid"
+		setCookie(w, r, sessionCookie, "", time.Unix(0, 0))
+	case errors.Is(why, errSignedOut):
+		target += "?reason=signedout"
 		setCookie(w, r, sessionCookie, "", time.Unix(0, 0))
 	}
 	if r.Method == http.MethodGet && r.URL.Path != Prefix+"/" {

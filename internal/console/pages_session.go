@@ -1,8 +1,11 @@
 package console
 
 import (
+	"fmt"
+	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,10 +31,22 @@ func (c *Console) showSignin(w http.ResponseWriter, r *http.Request, status int,
 		d.Reason = "Your session has expired. Sign in again."
 	case "invalid":
 		d.Reason = "Your session cookie was not valid. Sign in again."
+	case "signedout":
+		d.Reason = "This session was signed out. Sign in again."
 	}
 	v := c.view(nil, "", "Sign in", d)
 	v.Error = failure
 	c.render(w, r, status, "signin.html", v)
+}
+
+// sourceAddr is the client's address without its port (the console is reached directly, not
+// through a proxy whose headers it could trust).
+func sourceAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // safeNext keeps a post-sign-in redirect inside the console.
@@ -69,6 +84,13 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 		c.showSignin(w, r, http.StatusBadRequest, sess.AccessKeyID, &apiError{Code: "ValidationError", Message: "Enter an access key ID and its secret access key."})
 		return
 	}
+	keys := []string{"ip:" + sourceAddr(r), "key:" + sess.AccessKeyID}
+	if d := c.throttle.wait(keys...); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())+1))
+		c.showSignin(w, r, http.StatusTooManyRequests, sess.AccessKeyID, &apiError{Code: "Throttling",
+			Message: fmt.Sprintf("Too many failed sign-in attempts from this address or for this access key. Try again in %d seconds.", int(d.Seconds())+1)})
+		return
+	}
 	account, arn, err := c.callerIdentity(r.Context(), sess)
 	if err != nil {
 		ae := asAPIError(err)
@@ -76,6 +98,8 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 			c.renderError(w, r, nil, err)
 			return
 		}
+		c.throttle.fail(keys...)
+		c.log.Warn("console: sign-in failed", "access_key_id", sess.AccessKeyID, "source", sourceAddr(r), "error_code", ae.Code)
 		c.showSignin(w, r, http.StatusUnauthorized, sess.AccessKeyID, ae)
 		return
 	}
@@ -99,7 +123,12 @@ func (c *Console) writeSession(w http.ResponseWriter, r *http.Request, sess *ses
 	return nil
 }
 
+// signout ends the session: its ID is revoked, so that a copy of the cookie made before is
+// refused too, and the browser's cookie is cleared.
 func (c *Console) signout(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := c.revoked.Revoke(r.Context(), rc.sess.ID, time.Unix(rc.sess.Expires, 0)); err != nil {
+		return err
+	}
 	setCookie(w, r, sessionCookie, "", time.Unix(0, 0))
 	http.Redirect(w, r, Prefix+"/signin", http.StatusSeeOther)
 	return nil

@@ -168,3 +168,56 @@ func TestSessions(t *testing.T) {
 		t.Errorf("expired session, htmx: %d %v", status, h)
 	}
 }
+
+// TestSignOutRevokes: signing out ends the session for every copy of its cookie, not only the
+// browser's that signed out; other sessions of the same principal go on.
+func TestSignOutRevokes(t *testing.T) {
+	srv := testserver.Start(t)
+	b := newBrowser(t, srv.Endpoint)
+	csrf := b.signIn(testserver.AccessKey, testserver.SecretKey)
+	other := newBrowser(t, srv.Endpoint)
+	other.signIn(testserver.AccessKey, testserver.SecretKey)
+
+	u, _ := url.Parse(srv.Endpoint + "/console/")
+	copied := newBrowser(t, srv.Endpoint)
+	copied.client.Jar.SetCookies(u, b.client.Jar.Cookies(u))
+	if status, _, _ := copied.do("GET", "/console/config", nil, nil); status != http.StatusOK {
+		t.Fatalf("the copied cookie before sign-out: %d", status)
+	}
+	if status, h, _ := b.do("POST", "/console/signout", url.Values{"csrf": {csrf}}, nil); status != http.StatusSeeOther || h.Get("Location") != "/console/signin" {
+		t.Fatalf("sign out: %d %s", status, h.Get("Location"))
+	}
+	if status, h, _ := copied.do("GET", "/console/config", nil, nil); status != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "reason=signedout") {
+		t.Errorf("the copied cookie after sign-out: %d %s, want a redirect to sign in", status, h.Get("Location"))
+	}
+	if status, _, _ := other.do("GET", "/console/config", nil, nil); status != http.StatusOK {
+		t.Errorf("another session of the same principal after sign-out: %d", status)
+	}
+}
+
+// TestSigninThrottle: failed sign-ins from one address, or for one access key, are limited to
+// five, then one every 12 seconds; a throttled attempt is refused before its credentials are
+// tried, even when they are right.
+func TestSigninThrottle(t *testing.T) {
+	clk := clock.NewManual(time.Now().UTC().Add(24 * time.Hour).Truncate(time.Second))
+	srv := testserver.Start(t, testserver.WithClock(clk), testserver.WithoutJobLoop())
+	b := newBrowser(t, srv.Endpoint)
+	try := func(secret string) (int, string) {
+		_, _, page := b.do("GET", "/console/signin", nil, nil)
+		tok := csrfField.FindStringSubmatch(page)[1]
+		status, _, body := b.do("POST", "/console/signin", url.Values{"csrf": {tok}, "access_key_id": {testserver.AccessKey}, "secret_access_key": {secret}, "region": {"us-east-1"}}, nil)
+		return status, body
+	}
+	for i := 1; i <= 5; i++ {
+		if status, body := try("wrong"); status != http.StatusUnauthorized {
+			t.Fatalf("failed attempt %d: %d\n%s", i, status, body)
+		}
+	}
+	if status, body := try(testserver.SecretKey); status != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-in attempts") {
+		t.Fatalf("sixth attempt, right secret: %d, want 429\n%s", status, body)
+	}
+	clk.Advance(13 * time.Second)
+	if status, _ := try(testserver.SecretKey); status != http.StatusSeeOther {
+		t.Errorf("after 13 seconds, right secret: %d, want a session", status)
+	}
+}

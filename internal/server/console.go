@@ -19,6 +19,7 @@ func (s *Server) newConsole(ctx context.Context) error {
 	opts := console.Options{
 		API:               http.HandlerFunc(s.serveAPI),
 		Store:             s.store,
+		Revocations:       revocations{store: s.store, now: s.clock.Now},
 		Now:               s.clock.Now,
 		Regions:           s.regions.All(),
 		DefaultRegion:     s.opts.ConsoleRegion,

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -42,5 +44,20 @@ func TestRefreshCredentialsEndpoint(t *testing.T) {
 	}
 	if err := refreshCredentialsEndpoint(t.TempDir(), "http://x"); err != nil {
 		t.Errorf("no file: %v", err)
+	}
+}
+
+func TestShortRootSecretRefused(t *testing.T) {
+	opts := Options{DataDir: t.TempDir(), AccountID: "111111111111", RootAccessKeyID: "AKIAORGCONFIGTEST001", RootSecretAccessKey: "short-secret"}
+	if _, err := New(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "40") {
+		t.Fatalf("New with a 12-character root secret: %v, want a refusal", err)
+	}
+	opts.AllowShortRootSecret = true
+	srv, err := New(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("New with AllowShortRootSecret: %v", err)
+	}
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }

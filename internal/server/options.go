@@ -34,6 +34,9 @@ type Options struct {
 	// generated on first start when empty.
 	RootAccessKeyID     string
 	RootSecretAccessKey string
+	// AllowShortRootSecret accepts a configured RootSecretAccessKey shorter than AWS's 40
+	// characters; without it New refuses to start, since such a secret is guessable.
+	AllowShortRootSecret bool
 
 	// Auth is AuthStrict (default: every signature verified) or AuthPermissive.
 	Auth string

@@ -37,6 +37,10 @@ import (
 	"github.com/orgconfig/orgconfig/internal/sts"
 )
 
+// minRootSecret is the length of AWS's secret access keys: a configured root secret must be as
+// long unless Options.AllowShortRootSecret.
+const minRootSecret = 40
+
 // CredentialsFile is the name of the file, in the data directory, that holds generated root
 // credentials (mode 0600).
 const CredentialsFile = "root-credentials"
@@ -106,6 +110,9 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if !auth.ValidAccountID(opts.DefaultAccountID) {
 		return nil, fmt.Errorf("default account ID %q must be 12 digits", opts.DefaultAccountID)
+	}
+	if n := len(opts.RootSecretAccessKey); n > 0 && n < minRootSecret && !opts.AllowShortRootSecret {
+		return nil, fmt.Errorf("the root secret access key has %d characters; AWS's have %d, and a shorter one is guessable (allow it with --allow-short-root-secret)", n, minRootSecret)
 	}
 	s := &Server{opts: opts, log: opts.Logger, clock: opts.Clock, ids: opts.IDs}
 	if s.log == nil {

@@ -29,7 +29,7 @@ import (
 const (
 	AccountID = "111111111111"
 	AccessKey = "AKIAORGCONFIGTEST001"
-	SecretKey = "orgconfig/test/secret/key/0000000000000"
+	SecretKey = "orgconfig/test/secret/key/00000000000000"
 )
 
 // EnvBackend names the environment variable that selects the store of suites that do not choose
