@@ -180,3 +180,33 @@ func TestErrorAllowed(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeQueryMalformedLists: a list whose members are not numbered 1 to n is refused with
+// ValidationError instead of losing members in silence.
+func TestDecodeQueryMalformedLists(t *testing.T) {
+	base := func(extra url.Values) url.Values {
+		f := url.Values{"RoleName": {"r"}}
+		for k, v := range extra {
+			f[k] = v
+		}
+		return f
+	}
+	for name, form := range map[string]url.Values{
+		"starts at 2":  base(url.Values{"Tags.member.2.Key": {"k"}, "Tags.member.2.Value": {"v"}}),
+		"a gap":        base(url.Values{"Tags.member.1.Key": {"k"}, "Tags.member.1.Value": {"v"}, "Tags.member.3.Key": {"k3"}, "Tags.member.3.Value": {"v3"}}),
+		"huge index":   base(url.Values{"Tags.member.999999999.Key": {"k"}, "Tags.member.999999999.Value": {"v"}}),
+		"index 0":      base(url.Values{"Tags.member.0.Key": {"k"}, "Tags.member.0.Value": {"v"}}),
+		"not a number": base(url.Values{"Tags.member.x.Key": {"k"}, "Tags.member.x.Value": {"v"}}),
+		"leading zero": base(url.Values{"Tags.member.01.Key": {"k"}, "Tags.member.01.Value": {"v"}}),
+	} {
+		_, err := awsproto.DecodeQuery(iamapi.Service, op(iamapi.Service, "TagRole"), form)
+		if e := awsproto.AsError(err); e == nil || e.QueryCode != "ValidationError" {
+			t.Errorf("%s: %v, want ValidationError", name, err)
+		}
+	}
+	body, err := awsproto.DecodeQuery(iamapi.Service, op(iamapi.Service, "TagRole"), base(url.Values{
+		"Tags.member.1.Key": {"a"}, "Tags.member.1.Value": {"1"}, "Tags.member.2.Key": {"b"}, "Tags.member.2.Value": {"2"}}))
+	if err != nil || string(body) != `{"RoleName":"r","Tags":[{"Key":"a","Value":"1"},{"Key":"b","Value":"2"}]}` {
+		t.Errorf("a well-formed list: %s %v", body, err)
+	}
+}

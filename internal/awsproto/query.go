@@ -42,10 +42,19 @@ type queryDecoder struct {
 	keys []string
 }
 
+// has reports whether the form holds prefix or anything under it (prefix.…).
 func (d *queryDecoder) has(prefix string) bool {
 	if _, ok := d.form[prefix]; ok {
 		return true
 	}
+	keys := d.sortedKeys()
+	p := prefix + "."
+	i := sort.SearchStrings(keys, p)
+	return i < len(keys) && strings.HasPrefix(keys[i], p)
+}
+
+// sortedKeys returns the form's keys in order, for prefix scans.
+func (d *queryDecoder) sortedKeys() []string {
 	if d.keys == nil {
 		d.keys = make([]string, 0, len(d.form))
 		for k := range d.form {
@@ -53,9 +62,35 @@ func (d *queryDecoder) has(prefix string) bool {
 		}
 		sort.Strings(d.keys)
 	}
-	p := prefix + "."
-	i := sort.SearchStrings(d.keys, p)
-	return i < len(d.keys) && strings.HasPrefix(d.keys[i], p)
+	return d.keys
+}
+
+// indexes checks the members of the list or map under base (base.1, base.2, ...) and returns
+// how many there are. The indexes must be 1 to n without a gap: a member that is missing,
+// numbered 0, past maxQueryListIndex or not a number would otherwise be dropped in silence, so
+// it is a ValidationError, naming the first offending parameter.
+func (d *queryDecoder) indexes(base string) (int, bool) {
+	keys := d.sortedKeys()
+	p := base + "."
+	seen := map[int]bool{}
+	top := 0
+	for i := sort.SearchStrings(keys, p); i < len(keys) && strings.HasPrefix(keys[i], p); i++ {
+		seg, _, _ := strings.Cut(keys[i][len(p):], ".")
+		n, err := strconv.Atoi(seg)
+		if err != nil || n < 1 || n > maxQueryListIndex || strconv.Itoa(n) != seg {
+			d.err = ErrValidation("1 validation error detected: Parameter '%s' is not a valid list or map member: its index must be a number from 1 to %d", keys[i], maxQueryListIndex)
+			return 0, false
+		}
+		seen[n] = true
+		top = max(top, n)
+	}
+	for i := 1; i <= top; i++ {
+		if !seen[i] {
+			d.err = ErrValidation("1 validation error detected: Value null at '%s.%d' failed to satisfy constraint: Member must not be null", base, i)
+			return 0, false
+		}
+	}
+	return top, true
 }
 
 func join2(prefix, name string) string {
@@ -110,13 +145,13 @@ func (d *queryDecoder) value(s *Shape, key string, flattened bool) (any, bool) {
 		if flattened || s.Flattened {
 			base = key
 		}
+		n, ok := d.indexes(base)
+		if !ok {
+			return nil, false
+		}
 		list := []any{}
-		for i := 1; i <= maxQueryListIndex; i++ {
-			k := base + "." + strconv.Itoa(i)
-			if !d.has(k) {
-				break
-			}
-			v, ok := d.value(elem, k, false)
+		for i := 1; i <= n; i++ {
+			v, ok := d.value(elem, base+"."+strconv.Itoa(i), false)
 			if ok {
 				list = append(list, v)
 			}
@@ -127,12 +162,13 @@ func (d *queryDecoder) value(s *Shape, key string, flattened bool) (any, bool) {
 		if flattened || s.Flattened {
 			base = key
 		}
+		n, ok := d.indexes(base)
+		if !ok {
+			return nil, false
+		}
 		m := map[string]any{}
-		for i := 1; i <= maxQueryListIndex; i++ {
+		for i := 1; i <= n; i++ {
 			k := base + "." + strconv.Itoa(i)
-			if !d.has(k) {
-				break
-			}
 			mk := d.form.Get(k + ".key")
 			v, ok := d.value(d.svc.Shapes[s.Value], k+".value", false)
 			if ok {

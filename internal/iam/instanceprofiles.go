@@ -138,7 +138,7 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.CreateIn
 		return nil, err
 	}
 	tags := fromAPITags(in.Tags)
-	if err := checkTagCount(nil, tags); err != nil {
+	if err := checkTags(nil, tags); err != nil {
 		return nil, err
 	}
 	p := &instanceProfile{Account: account, Name: in.InstanceProfileName, Path: path,
@@ -341,7 +341,7 @@ func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamapi.
 func (s *Service) TagInstanceProfile(ctx context.Context, in *iamapi.TagInstanceProfileRequest) error {
 	return s.withInstanceProfile(ctx, in.InstanceProfileName, func(tx store.Tx, p *instanceProfile) error {
 		add := fromAPITags(in.Tags)
-		if err := checkTagCount(p.Tags, add); err != nil {
+		if err := checkTags(p.Tags, add); err != nil {
 			return err
 		}
 		p.Tags = mergeTags(p.Tags, add)

@@ -114,7 +114,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 		return nil, err
 	}
 	tags := fromAPITags(in.Tags)
-	if err := checkTagCount(nil, tags); err != nil {
+	if err := checkTags(nil, tags); err != nil {
 		return nil, err
 	}
 	now := s.clock.Now().UTC().Truncate(time.Second)
@@ -511,7 +511,7 @@ func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyRequest) er
 			return err
 		}
 		add := fromAPITags(in.Tags)
-		if err := checkTagCount(pol.Tags, add); err != nil {
+		if err := checkTags(pol.Tags, add); err != nil {
 			return err
 		}
 		pol.Tags = mergeTags(pol.Tags, add)

@@ -114,7 +114,7 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 	if in.MaxSessionDuration != nil {
 		spec.MaxSessionDuration = *in.MaxSessionDuration
 	}
-	if err := checkTagCount(nil, spec.Tags); err != nil {
+	if err := checkTags(nil, spec.Tags); err != nil {
 		return nil, err
 	}
 	var r *Role
@@ -393,7 +393,7 @@ func (s *Service) ListAttachedRolePolicies(ctx context.Context, in *iamapi.ListA
 func (s *Service) TagRole(ctx context.Context, in *iamapi.TagRoleRequest) error {
 	_, err := s.withRole(ctx, in.RoleName, func(tx store.Tx, r *Role) error {
 		add := fromAPITags(in.Tags)
-		if err := checkTagCount(r.Tags, add); err != nil {
+		if err := checkTags(r.Tags, add); err != nil {
 			return err
 		}
 		r.Tags = mergeTags(r.Tags, add)

@@ -135,7 +135,7 @@ func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserRequest) 
 		return nil, err
 	}
 	tags := fromAPITags(in.Tags)
-	if err := checkTagCount(nil, tags); err != nil {
+	if err := checkTags(nil, tags); err != nil {
 		return nil, err
 	}
 	u := &User{Account: account, Name: in.UserName, Path: path, ARN: userARN(account, path, in.UserName),
@@ -563,7 +563,7 @@ func (s *Service) ListAttachedUserPolicies(ctx context.Context, in *iamapi.ListA
 func (s *Service) TagUser(ctx context.Context, in *iamapi.TagUserRequest) error {
 	_, err := s.withUser(ctx, in.UserName, func(tx store.Tx, u *User) error {
 		add := fromAPITags(in.Tags)
-		if err := checkTagCount(u.Tags, add); err != nil {
+		if err := checkTags(u.Tags, add); err != nil {
 			return err
 		}
 		u.Tags = mergeTags(u.Tags, add)

@@ -121,7 +121,14 @@ func removeTags(tags []Tag, keys []string) []Tag {
 
 const maxTags = 50
 
-func checkTagCount(existing []Tag, add []Tag) error {
+// checkTags checks tags to add to an entity that has existing ones: keys starting with "aws:"
+// are reserved for AWS (InvalidInput, as IAM documents), and an entity holds at most maxTags.
+func checkTags(existing []Tag, add []Tag) error {
+	for _, t := range add {
+		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+			return iamapi.ErrInvalidInput("The tag key '%s' is not valid: keys starting with 'aws:' are reserved for AWS use.", t.Key)
+		}
+	}
 	if len(mergeTags(append([]Tag(nil), existing...), add)) > maxTags {
 		return iamapi.ErrLimitExceeded("The number of tags has reached the maximum limit.")
 	}

@@ -306,6 +306,12 @@ func (s *Server) detect(r *http.Request, x *exchange) error {
 			form[k] = append(form[k], v...)
 		}
 	}
+	for _, p := range []string{"Action", "Version"} {
+		if len(form[p]) > 1 {
+			x.protocol = awsproto.Query
+			return awsproto.ErrSerialization("The parameter %s appears more than once.", p)
+		}
+	}
 	action := form.Get("Action")
 	if action == "" {
 		x.protocol = awsproto.JSON
@@ -317,11 +323,14 @@ func (s *Server) detect(r *http.Request, x *exchange) error {
 	// The form's Version names the service in practice (every SDK sends it); the signature's
 	// scope decides otherwise. Either way authenticate cross-checks the scope's service.
 	var svc *service
-	switch form.Get("Version") {
+	switch v := form.Get("Version"); v {
 	case s.services["iam"].model.APIVersion:
 		svc = s.services["iam"]
 	case s.services["sts"].model.APIVersion:
 		svc = s.services["sts"]
+	case "":
+	default:
+		return awsproto.ErrUnknownOperation("Could not find operation %s for version %s", action, v)
 	}
 	if svc == nil {
 		_, _, scopeSvc, _ := sigv4.Scope(r)

@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +21,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cstypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
@@ -213,5 +217,56 @@ func TestSlowBodies(t *testing.T) {
 				t.Errorf("the connection is still open after RequestTimeout")
 			}
 		})
+	}
+}
+
+// signedQuery posts a Query-protocol form signed for service with the bootstrap root's keys and
+// returns the status and body of the answer.
+func signedQuery(t *testing.T, srv *testserver.Server, service, form string) (int, string) {
+	t.Helper()
+	ctx := context.Background()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.Endpoint+"/", strings.NewReader(form))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sum := sha256.Sum256([]byte(form))
+	if err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: testserver.AccessKey, SecretAccessKey: testserver.SecretKey}, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestQueryDecodingLosesNothing: a Query form whose list members are not numbered 1 to n, a
+// repeated Action or Version, an unknown Version and a tag key with AWS's reserved prefix are
+// refused, instead of being dropped or accepted in silence.
+func TestQueryDecodingLosesNothing(t *testing.T) {
+	srv := testserver.Start(t)
+	role := "Action=CreateRole&Version=2010-05-08&RoleName=r&AssumeRolePolicyDocument=" + url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	if status, body := signedQuery(t, srv, "iam", role); status != 200 {
+		t.Fatalf("CreateRole: %d %s", status, body)
+	}
+	for _, c := range []struct{ name, form, code string }{
+		{"only member 2", "Action=TagRole&Version=2010-05-08&RoleName=r&Tags.member.2.Key=k&Tags.member.2.Value=v", "ValidationError"},
+		{"a gap", "Action=TagRole&Version=2010-05-08&RoleName=r&Tags.member.1.Key=a&Tags.member.1.Value=1&Tags.member.3.Key=c&Tags.member.3.Value=3", "ValidationError"},
+		{"a huge index", "Action=TagRole&Version=2010-05-08&RoleName=r&Tags.member.999999999.Key=k&Tags.member.999999999.Value=v", "ValidationError"},
+		{"Action twice", "Action=GetRole&Action=DeleteRole&Version=2010-05-08&RoleName=r", "MalformedQueryString"},
+		{"an unknown Version", "Action=GetRole&Version=1999-01-01&RoleName=r", "InvalidAction"},
+		{"a reserved tag key", "Action=TagRole&Version=2010-05-08&RoleName=r&Tags.member.1.Key=aws%3Acreator&Tags.member.1.Value=v", "InvalidInput"},
+	} {
+		status, body := signedQuery(t, srv, "iam", c.form)
+		if status != 400 || !strings.Contains(body, "<Code>"+c.code+"</Code>") {
+			t.Errorf("%s: %d %s, want 400 %s", c.name, status, body, c.code)
+		}
+	}
+	// Nothing of those reached the role.
+	if status, body := signedQuery(t, srv, "iam", "Action=ListRoleTags&Version=2010-05-08&RoleName=r"); status != 200 || strings.Contains(body, "<Key>") {
+		t.Errorf("the role's tags after the refused calls: %d %s", status, body)
 	}
 }
