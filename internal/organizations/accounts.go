@@ -525,15 +525,20 @@ func (s *Service) MoveAccount(ctx context.Context, in *organizationsapi.MoveAcco
 		if in.SourceParentId == in.DestinationParentId {
 			return organizationsapi.ErrDuplicateAccount("That account is already present in the specified destination.")
 		}
-		if _, err := tx.Delete(kindChild, o.ID, childKey(a.Parent, "ACCOUNT", a.ID)); err != nil {
-			return err
-		}
-		a.Parent = in.DestinationParentId
-		if err := tx.Put(kindChild, o.ID, childKey(a.Parent, "ACCOUNT", a.ID), index); err != nil {
-			return err
-		}
-		return putJSON(tx, kindAccount, o.ID, a.ID, a)
+		return moveAccountTx(tx, o, a, in.DestinationParentId)
 	})
+}
+
+// moveAccountTx puts account a of o under parent (a root or an OU of o).
+func moveAccountTx(tx store.Tx, o *Organization, a *accountRec, parent string) error {
+	if _, err := tx.Delete(kindChild, o.ID, childKey(a.Parent, "ACCOUNT", a.ID)); err != nil {
+		return err
+	}
+	a.Parent = parent
+	if err := tx.Put(kindChild, o.ID, childKey(a.Parent, "ACCOUNT", a.ID), index); err != nil {
+		return err
+	}
+	return putJSON(tx, kindAccount, o.ID, a.ID, a)
 }
 
 // removeMemberTx takes an account out of o: membership, tree position, policy attachments,

@@ -203,7 +203,9 @@ func (s *Service) UpdateOrganizationalUnit(ctx context.Context, in *organization
 	return &organizationsapi.UpdateOrganizationalUnitResponse{OrganizationalUnit: &out}, nil
 }
 
-// DeleteOrganizationalUnit deletes an empty OU.
+// DeleteOrganizationalUnit deletes an OU without child OUs or accounts. An account that was
+// closed (PENDING_CLOSURE or SUSPENDED) no longer counts: it is gone for every purpose but the
+// organization's listing, where it stays visible, now under the deleted OU's parent.
 func (s *Service) DeleteOrganizationalUnit(ctx context.Context, in *organizationsapi.DeleteOrganizationalUnitRequest) error {
 	return s.write(ctx, func(tx store.Tx) error {
 		o, err := s.mgmt(ctx, tx)
@@ -217,12 +219,34 @@ func (s *Service) DeleteOrganizationalUnit(ctx context.Context, in *organization
 		if ou == nil {
 			return organizationsapi.ErrOrganizationalUnitNotFound(msgOUNotFound)
 		}
-		kids, err := tx.ListPrefix(kindChild, o.ID, ou.ID+"/", "", 1)
+		notEmpty := organizationsapi.ErrOrganizationalUnitNotEmpty("You attempted to delete an organizational unit that still contains accounts or child OUs.")
+		if kids, err := tx.ListPrefix(kindChild, o.ID, ou.ID+"/o:", "", 1); err != nil {
+			return err
+		} else if len(kids) > 0 {
+			return notEmpty
+		}
+		kids, err := listAll(tx, kindChild, o.ID, ou.ID+"/a:")
 		if err != nil {
 			return err
 		}
-		if len(kids) > 0 {
-			return organizationsapi.ErrOrganizationalUnitNotEmpty("You attempted to delete an organizational unit that still contains accounts or child OUs.")
+		var closed []*accountRec
+		for _, r := range kids {
+			a, err := getAccount(tx, o.ID, strings.TrimPrefix(r.ID, ou.ID+"/a:"))
+			if err != nil {
+				return err
+			}
+			if a == nil {
+				continue
+			}
+			if a.State == "ACTIVE" {
+				return notEmpty
+			}
+			closed = append(closed, a)
+		}
+		for _, a := range closed {
+			if err := moveAccountTx(tx, o, a, ou.Parent); err != nil {
+				return err
+			}
 		}
 		for _, del := range []struct{ kind, id string }{
 			{kindOU, ou.ID}, {kindChild, childKey(ou.Parent, "ORGANIZATIONAL_UNIT", ou.ID)}, {kindTag, ou.ID},

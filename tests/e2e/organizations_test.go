@@ -34,6 +34,7 @@ func TestOrganizations(t *testing.T) {
 			{"ListAccountsPagination", testOrgListAccountsPagination},
 			{"PolicyTypesOfANewRoot", testOrgPolicyTypesOfANewRoot},
 			{"DelegationPolicy", testOrgDelegationPolicy},
+			{"DeleteOUAfterItsAccountLeft", testOrgDeleteOUAfterItsAccountLeft},
 		} {
 			t.Run(c.name, func(t *testing.T) { c.fn(t, backend(t)) })
 		}
@@ -941,4 +942,76 @@ func testOrgDelegationPolicy(t *testing.T, backend testserver.Option) {
 	}
 	_, err = one.ListRoots(ctx, &organizations.ListRootsInput{})
 	apiError(t, err, "AccessDeniedException", 400)
+}
+
+// testOrgDeleteOUAfterItsAccountLeft: an OU whose accounts were removed from the organization,
+// or closed, can be deleted (Terraform destroys an aws_organizations_account with
+// close_on_deletion, then its OU).
+func testOrgDeleteOUAfterItsAccountLeft(t *testing.T, backend testserver.Option) {
+	e := newOrgEnv(t, backend)
+	ctx, org := e.ctx, e.org
+	e.createOrg(orgtypes.OrganizationFeatureSetAll)
+	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rid := aws.ToString(roots.Roots[0].Id)
+	for i, leave := range []func(acct string) error{
+		func(acct string) error {
+			_, err := org.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(acct)})
+			return err
+		},
+		func(acct string) error {
+			_, err := org.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(acct)})
+			return err
+		},
+	} {
+		ou, err := org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rid), Name: aws.String(fmt.Sprintf("ou%d", i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ouid := ou.OrganizationalUnit.Id
+		acct := e.createAccount(fmt.Sprintf("a%d", i), fmt.Sprintf("a%d@example.com", i))
+		if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(acct), SourceParentId: aws.String(rid), DestinationParentId: ouid}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = org.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: ouid})
+		apiError(t, err, "OrganizationalUnitNotEmptyException", 400)
+		if err := leave(acct); err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		e.runJobs()
+		if _, err := org.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: ouid}); err != nil {
+			t.Fatalf("case %d: DeleteOrganizationalUnit after the account left: %v", i, err)
+		}
+	}
+	// The closed account stays visible, under the deleted OU's parent.
+	closed := e.createAccount("c", "c@example.com")
+	ou, err := org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rid), Name: aws.String("outer")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner, err := org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: ou.OrganizationalUnit.Id, Name: aws.String("inner")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(closed), SourceParentId: aws.String(rid), DestinationParentId: inner.OrganizationalUnit.Id}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(closed)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = org.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: ou.OrganizationalUnit.Id})
+	apiError(t, err, "OrganizationalUnitNotEmptyException", 400)
+	if _, err := org.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: inner.OrganizationalUnit.Id}); err != nil {
+		t.Fatalf("DeleteOrganizationalUnit with an account pending closure: %v", err)
+	}
+	parents, err := org.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String(closed)})
+	if err != nil || len(parents.Parents) != 1 || aws.ToString(parents.Parents[0].Id) != aws.ToString(ou.OrganizationalUnit.Id) {
+		t.Fatalf("parent of the closed account %+v %v", parents, err)
+	}
+	da, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(closed)})
+	if err != nil || da.Account.Status != orgtypes.AccountStatusPendingClosure {
+		t.Fatalf("closed account %+v %v", da, err)
+	}
 }
