@@ -106,11 +106,17 @@ var (
 	genServiceUnavailabe = generic{"ServiceUnavailable", 503, "ServiceUnavailable", 503, false}
 	genTooLarge          = generic{"RequestEntityTooLargeException", 413, "RequestEntityTooLarge", 413, true}
 	genRequestTimeout    = generic{"RequestTimeout", 400, "RequestTimeout", 400, true}
+	genMissingAction     = generic{"UnknownOperationException", 400, "MissingAction", 400, true}
 )
 
 // ErrRequestTooLarge: the request body is over the limit of max bytes (HTTP 413).
 func ErrRequestTooLarge(max int) *Error {
 	return genTooLarge.new("The request body is larger than %d bytes.", max)
+}
+
+// ErrMissingAction: a Query request without an Action parameter.
+func ErrMissingAction() *Error {
+	return genMissingAction.msg("The request must contain the parameter Action, or an X-Amz-Target header for the AWS JSON protocol.")
 }
 
 // ErrRequestTimeout: the client did not send its body in time (AWS's RequestTimeout).

@@ -35,18 +35,27 @@ const (
 	pathMotoReset = "/moto-api/reset"
 )
 
+// routes dispatches on the exact path. No http.ServeMux: it would answer a path such as "//" or
+// "/a/../" with a redirect of its own, where every AWS call, whatever its path, must get an
+// answer in its protocol's shape.
 func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc(pathHealth, s.serveHealth)
-	mux.Handle(pathMetrics, s.metrics.handler())
-	if s.opts.Auth == AuthPermissive {
-		mux.HandleFunc(pathMotoReset, s.serveReset)
-	}
-	mux.HandleFunc(PathImport, s.serveImport)
-	mux.Handle(console.Prefix, s.console)
-	mux.Handle(console.Prefix+"/", s.console)
-	mux.HandleFunc("/", s.serveAPI)
-	return mux
+	metrics := s.metrics.handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p := r.URL.Path; {
+		case p == pathHealth:
+			s.serveHealth(w, r)
+		case p == pathMetrics:
+			metrics.ServeHTTP(w, r)
+		case p == pathMotoReset && s.opts.Auth == AuthPermissive:
+			s.serveReset(w, r)
+		case p == PathImport:
+			s.serveImport(w, r)
+		case p == console.Prefix || strings.HasPrefix(p, console.Prefix+"/"):
+			s.console.ServeHTTP(w, r)
+		default:
+			s.serveAPI(w, r)
+		}
+	})
 }
 
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
@@ -272,6 +281,12 @@ func bodyReadError(err error) error {
 func (s *Server) detect(r *http.Request, x *exchange) error {
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		x.protocol = awsproto.JSON
+		if r.Method != http.MethodPost {
+			return awsproto.ErrUnknownOperation("The AWS JSON protocol takes POST requests, not %s.", r.Method)
+		}
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-amz-json-1.") {
+			return awsproto.ErrSerialization("The AWS JSON protocol takes Content-Type application/x-amz-json-1.1, not %q.", ct)
+		}
 		prefix, op, ok := strings.Cut(target, ".")
 		if !ok {
 			return awsproto.ErrUnknownOperation("Malformed X-Amz-Target header %q", target)
@@ -314,8 +329,13 @@ func (s *Server) detect(r *http.Request, x *exchange) error {
 	}
 	action := form.Get("Action")
 	if action == "" {
-		x.protocol = awsproto.JSON
-		return awsproto.ErrUnknownOperation("The request names no operation: send X-Amz-Target (JSON services) or an Action parameter (Query services)")
+		// No target and no Action: answer in the shape of the protocol the request looks like.
+		if strings.HasPrefix(ct, "application/x-amz-json") {
+			x.protocol = awsproto.JSON
+			return awsproto.ErrUnknownOperation("The request names no operation: send X-Amz-Target (JSON services) or an Action parameter (Query services)")
+		}
+		x.protocol = awsproto.Query
+		return awsproto.ErrMissingAction()
 	}
 	x.protocol = awsproto.Query
 	x.form = form

@@ -270,3 +270,53 @@ func TestQueryDecodingLosesNothing(t *testing.T) {
 		t.Errorf("the role's tags after the refused calls: %d %s", status, body)
 	}
 }
+
+// TestProtocolStrictness: the AWS JSON protocol is POST with its content type; a Query request
+// without an Action gets a Query (XML) error; any path is an API call answered in its
+// protocol's shape, never a redirect.
+func TestProtocolStrictness(t *testing.T) {
+	srv := testserver.Start(t)
+	ctx := context.Background()
+	do := func(method, path, ct, target, service, body string) (int, http.Header, string) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(ctx, method, srv.Endpoint+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		if target != "" {
+			req.Header.Set("X-Amz-Target", target)
+		}
+		sum := sha256.Sum256([]byte(body))
+		if err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: testserver.AccessKey, SecretAccessKey: testserver.SecretKey}, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(b)
+	}
+	const target, jsonCT = "StarlingDoveService.DescribeConfigurationRecorders", "application/x-amz-json-1.1"
+	for _, method := range []string{http.MethodGet, http.MethodDelete, http.MethodPut} {
+		if status, _, body := do(method, "/", jsonCT, target, "config", "{}"); status != 400 || !strings.Contains(body, `"UnknownOperationException"`) {
+			t.Errorf("%s with X-Amz-Target: %d %s", method, status, body)
+		}
+	}
+	if status, _, body := do(http.MethodPost, "/", "text/plain", target, "config", "{}"); status != 400 || !strings.Contains(body, `"SerializationException"`) {
+		t.Errorf("JSON call with Content-Type text/plain: %d %s", status, body)
+	}
+	if status, _, body := do(http.MethodPost, "/", "application/x-www-form-urlencoded", "", "iam", "Version=2010-05-08"); status != 400 || !strings.Contains(body, "<Code>MissingAction</Code>") {
+		t.Errorf("Query call without Action: %d %s", status, body)
+	}
+	for _, path := range []string{"//", "/a/../", "/x//y"} {
+		if status, h, body := do(http.MethodPost, path, jsonCT, target, "config", "{}"); status != 200 || h.Get("Location") != "" {
+			t.Errorf("POST %s: %d (Location %q) %s, want the call's answer", path, status, h.Get("Location"), body)
+		}
+	}
+}
