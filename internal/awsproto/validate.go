@@ -275,15 +275,17 @@ func (v *validator) value(s *Shape, path string, x any, top bool) {
 	}
 }
 
-// thirdPartyType is the form of a CloudFormation registry resource type (Org::Service::Resource).
-var thirdPartyType = regexp.MustCompile(`^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`)
+// ThirdPartyType is the form of a CloudFormation registry resource type (Org::Service::Resource,
+// each part 2 to 64 letters and digits): the types PutResourceConfig records, and the only
+// values outside the ResourceType enum that Config's read operations take.
+var ThirdPartyType = regexp.MustCompile(`^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`)
 
 // openEnum reports whether a value outside a model enum is still valid on the wire. AWS Config's
 // ResourceType enum lists AWS's own types, yet the service accepts third-party types recorded
 // with PutResourceConfig wherever a resource type is asked for (history, discovery, batch get).
 // The AWS:: namespace stays closed: an AWS type must be one the model lists.
 func openEnum(svc *Service, s *Shape, value string) bool {
-	return svc.Name == "config" && s.Name == "ResourceType" && thirdPartyType.MatchString(value) &&
+	return svc.Name == "config" && s.Name == "ResourceType" && ThirdPartyType.MatchString(value) &&
 		!strings.HasPrefix(strings.ToUpper(value), "AWS::")
 }
 

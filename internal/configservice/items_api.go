@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
+	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -26,10 +27,11 @@ var reservedOrgs = []string{"amzn", "amazon", "alexa", "custom", "aws"}
 
 // checkCustomType validates a third-party resource type Org::Service::Resource.
 func checkCustomType(t string) error {
-	parts := strings.Split(t, "::")
-	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
-		return configapi.ErrValidation("The resource type %s is not a valid third-party resource type: it must have the form Organization::Service::Resource.", t)
+	// The form read operations accept too, so that whatever is written can be read back.
+	if !awsproto.ThirdPartyType.MatchString(t) {
+		return configapi.ErrValidation("The resource type %s is not a valid third-party resource type: it must have the form Organization::Service::Resource, each part 2 to 64 letters and digits.", t)
 	}
+	parts := strings.Split(t, "::")
 	if slices.Contains(reservedOrgs, strings.ToLower(parts[0])) {
 		return configapi.ErrValidation("You cannot use the organization name '%s' with custom resource types.", parts[0])
 	}

@@ -320,3 +320,29 @@ func TestProtocolStrictness(t *testing.T) {
 		}
 	}
 }
+
+// TestWrittenTypesAreReadable: a third-party type PutResourceConfig accepts is one every read
+// operation takes (Organization::Service::Resource, each part 2 to 64 letters and digits); a
+// type the reads would refuse is refused on write too.
+func TestWrittenTypesAreReadable(t *testing.T) {
+	ctx := context.Background()
+	srv := testserver.Start(t)
+	cfg := configservice.NewFromConfig(srv.Config("us-east-1"))
+	testserver.StartRecording(t, cfg, testserver.AccountID, nil)
+	for _, typ := range []string{"MyOrg::N::Item", "M::Test::Item", "MyOrg::Test::It-em"} {
+		apiError(t, putCustom(t, cfg, typ, "i1", `{"a":1}`), "ValidationException", 400)
+	}
+	const typ = "MyOrg::N2::Item"
+	if err := putCustom(t, cfg, typ, "i1", `{"a":1}`); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := cfg.BatchGetResourceConfig(ctx, &configservice.BatchGetResourceConfigInput{ResourceKeys: []cstypes.ResourceKey{{ResourceType: typ, ResourceId: aws.String("i1")}}}); err != nil || len(out.BaseConfigurationItems) != 1 {
+		t.Errorf("BatchGetResourceConfig: %v %+v", err, out)
+	}
+	if out, err := cfg.ListDiscoveredResources(ctx, &configservice.ListDiscoveredResourcesInput{ResourceType: typ}); err != nil || len(out.ResourceIdentifiers) != 1 {
+		t.Errorf("ListDiscoveredResources: %v %+v", err, out)
+	}
+	if out, err := cfg.GetResourceConfigHistory(ctx, &configservice.GetResourceConfigHistoryInput{ResourceType: typ, ResourceId: aws.String("i1")}); err != nil || len(out.ConfigurationItems) != 1 {
+		t.Errorf("GetResourceConfigHistory: %v %+v", err, out)
+	}
+}
