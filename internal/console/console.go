@@ -114,7 +114,15 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		return nil, err
 	}
 	sub, _ := fs.Sub(staticFS, "static")
-	c.static = http.StripPrefix(Prefix+"/static/", http.FileServerFS(sub))
+	// Files only: a folder (the static root itself) is not listed.
+	files := http.FileServerFS(sub)
+	c.static = http.StripPrefix(Prefix+"/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	}))
 	c.mux = http.NewServeMux()
 	c.routes()
 	return c, nil

@@ -221,3 +221,15 @@ func TestSigninThrottle(t *testing.T) {
 		t.Errorf("after 13 seconds, right secret: %d, want a session", status)
 	}
 }
+
+// TestStaticFilesNotListed: the console's static files are served, their folder is not listed.
+func TestStaticFilesNotListed(t *testing.T) {
+	srv := testserver.Start(t)
+	b := newBrowser(t, srv.Endpoint)
+	if status, _, body := b.do("GET", "/console/static/", nil, nil); status != http.StatusNotFound || strings.Contains(body, "<a href") {
+		t.Errorf("GET /console/static/: %d\n%s", status, body)
+	}
+	if status, _, _ := b.do("GET", "/console/static/htmx.min.js", nil, nil); status != http.StatusOK {
+		t.Errorf("GET /console/static/htmx.min.js: %d", status)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -37,11 +36,7 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 	out, err := s.adminImport(w, r, x)
 	status, code := http.StatusOK, ""
 	if err != nil {
-		e := awsproto.AsError(err)
-		if e == nil {
-			s.log.LogAttrs(r.Context(), slog.LevelError, "internal error", slog.String("request_id", x.id), slog.String("error", err.Error()))
-			e = awsproto.ErrInternal()
-		}
+		e := s.asAWSError(r.Context(), x.id, err)
 		code, status = e.For(awsproto.JSON)
 		_ = awsproto.WriteError(w, awsproto.JSON, x.svc.messageKey, "", x.id, e)
 	} else {

@@ -18,6 +18,7 @@ import (
 	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/console"
 	"github.com/orgconfig/orgconfig/internal/sigv4"
+	"github.com/orgconfig/orgconfig/internal/store"
 )
 
 // maxBody bounds a request body. AWS's largest inputs here (conformance pack templates,
@@ -58,13 +59,34 @@ func (s *Server) routes() http.Handler {
 	})
 }
 
+// serveHealth answers 200 "ok" while the server accepts requests and its store takes writes,
+// 503 with the reason otherwise (shutting down, or a write fails: a full disk, say).
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	if s.closing.Load() {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	if err := s.health.check(r.Context(), s.store); err != nil {
+		http.Error(w, "writes fail: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	io.WriteString(w, "ok\n")
+}
+
+// asAWSError is the error a client gets for err: an AWS error as it is; a store that cannot
+// write (store.ErrUnavailable) ServiceUnavailable, which SDKs retry; anything else an internal
+// failure. The last two are logged.
+func (s *Server) asAWSError(ctx context.Context, requestID string, err error) *awsproto.Error {
+	if e := awsproto.AsError(err); e != nil {
+		return e
+	}
+	if errors.Is(err, store.ErrUnavailable) {
+		s.log.LogAttrs(ctx, slog.LevelError, "store unavailable", slog.String("request_id", requestID), slog.String("error", err.Error()))
+		return awsproto.ErrServiceUnavailable()
+	}
+	s.log.LogAttrs(ctx, slog.LevelError, "internal error", slog.String("request_id", requestID), slog.String("error", err.Error()))
+	return awsproto.ErrInternal()
 }
 
 // exchange is one API call on its way through the pipeline.
@@ -90,11 +112,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	code := ""
 	if err != nil {
-		e := awsproto.AsError(err)
-		if e == nil {
-			s.log.LogAttrs(r.Context(), slog.LevelError, "internal error", slog.String("request_id", x.id), slog.String("error", err.Error()))
-			e = awsproto.ErrInternal()
-		}
+		e := s.asAWSError(r.Context(), x.id, err)
 		code, status = e.For(x.protocol)
 		msgKey, ns := "message", ""
 		if x.svc != nil {

@@ -62,6 +62,7 @@ type Server struct {
 	// bodies bounds the bytes of request bodies in flight (see readBody).
 	bodies    *semaphore.Weighted
 	imports   *semaphore.Weighted // import calls at once (see adminImport)
+	health    healthProbe
 	regions   *regions.Set
 	services  map[string]*service // by signing name
 	targets   map[string]*service // by JSON target prefix

@@ -12,6 +12,11 @@ var ErrNotFound = errors.New("store: not found")
 // ErrExists is returned by Tx.Create when the record already exists.
 var ErrExists = errors.New("store: already exists")
 
+// ErrUnavailable wraps a backend's failure to store anything: a full disk, an I/O error, a
+// database out of resources. The caller cannot fix it by changing its request; the server
+// answers ServiceUnavailable and reports itself unhealthy.
+var ErrUnavailable = errors.New("store: unavailable")
+
 // ErrConflict is returned by Write when the transaction could not be committed because of a
 // concurrent transaction even after retries (serialization failure, busy database).
 var ErrConflict = errors.New("store: conflict with a concurrent transaction")

@@ -26,6 +26,7 @@ import (
 	cstypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
 	"github.com/orgconfig/orgconfig/internal/server"
+	"github.com/orgconfig/orgconfig/internal/store"
 	"github.com/orgconfig/orgconfig/internal/testserver"
 )
 
@@ -344,5 +345,56 @@ func TestWrittenTypesAreReadable(t *testing.T) {
 	}
 	if out, err := cfg.GetResourceConfigHistory(ctx, &configservice.GetResourceConfigHistoryInput{ResourceType: typ, ResourceId: aws.String("i1")}); err != nil || len(out.ConfigurationItems) != 1 {
 		t.Errorf("GetResourceConfigHistory: %v %+v", err, out)
+	}
+}
+
+// failingStore is a store whose writes fail as on a full disk while fail is set.
+type failingStore struct {
+	store.Store
+	fail atomic.Bool
+}
+
+func (f *failingStore) Write(ctx context.Context, fn func(tx store.Tx) error) error {
+	if f.fail.Load() {
+		return fmt.Errorf("%w: database or disk is full", store.ErrUnavailable)
+	}
+	return f.Store.Write(ctx, fn)
+}
+
+// TestFullDisk: while the store cannot write, writes are answered ServiceUnavailable (503,
+// which SDKs retry) instead of an internal failure, and /healthz says so; reads go on.
+func TestFullDisk(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := server.OpenStore(ctx, server.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	fs := &failingStore{Store: st}
+	srv := testserver.Start(t, func(o *server.Options) { o.Store = fs; o.DataDir = dir })
+	cfg := configservice.NewFromConfig(srv.Config("us-east-1"))
+	health := func() int {
+		resp, err := http.Get(srv.Endpoint + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	fs.fail.Store(true)
+	_, err = cfg.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cstypes.ConfigurationRecorder{
+		Name: aws.String("default"), RoleARN: aws.String(recorderRole)}})
+	apiError(t, err, "ServiceUnavailable", 503)
+	if _, err := cfg.DescribeConfigurationRecorders(ctx, &configservice.DescribeConfigurationRecordersInput{}); err != nil {
+		t.Errorf("a read while writes fail: %v", err)
+	}
+	if code := health(); code != http.StatusServiceUnavailable {
+		t.Errorf("/healthz while writes fail: %d, want 503", code)
+	}
+	fs.fail.Store(false)
+	time.Sleep(1100 * time.Millisecond) // the health probe's result is kept for a second
+	if code := health(); code != http.StatusOK {
+		t.Errorf("/healthz once writes work: %d, want 200", code)
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -146,9 +147,22 @@ func (s *Store) retry(ctx context.Context, attempt func() error) error {
 // after a rollback, unless they wrap a serialization failure or deadlock, in which case fn is
 // run again.
 func (s *Store) Write(ctx context.Context, fn func(tx store.Tx) error) error {
-	return s.retry(ctx, func() error {
+	return classify(s.retry(ctx, func() error {
 		return s.runTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable}, false, fn)
-	})
+	}))
+}
+
+// classify wraps the errors that say the database cannot store anything (class 53,
+// insufficient resources such as disk_full; 58030 io_error) in store.ErrUnavailable.
+func classify(err error) error {
+	var pe *pgconn.PgError
+	if err == nil || !errors.As(err, &pe) {
+		return err
+	}
+	if strings.HasPrefix(pe.Code, "53") || pe.Code == "58030" {
+		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+	}
+	return err
 }
 
 // Read runs fn in a READ ONLY REPEATABLE READ transaction: every statement sees the snapshot

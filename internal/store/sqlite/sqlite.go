@@ -319,7 +319,21 @@ func (s *Store) Write(ctx context.Context, fn func(tx store.Tx) error) error {
 	if res.panicked {
 		panic(res.panicVal)
 	}
-	return res.err
+	return classify(res.err)
+}
+
+// classify wraps the errors that say the database cannot store anything (full disk or
+// max_page_count reached, I/O failure, read-only or unopenable file) in store.ErrUnavailable.
+func classify(err error) error {
+	var se *sqlite.Error
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN:
+		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+	}
+	return err
 }
 
 // writer is the single writer goroutine: it takes a batch of queued writes and runs it.
