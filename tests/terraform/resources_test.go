@@ -198,7 +198,9 @@ var resourceAPIs = map[string]resourceAPI{
 	"aws_config_organization_conformance_pack": {
 		exists: func(e *Env, a map[string]string) (bool, error) {
 			_, err := e.Config.DescribeOrganizationConformancePacks(e.Ctx, &configservice.DescribeOrganizationConformancePacksInput{OrganizationConformancePackNames: []string{a["name"]}})
-			return notFound(err, "NoSuchOrganizationConformancePackException")
+			// Once the organization is gone, so are its packs: the provider's destroy checks
+			// count OrganizationAccessDeniedException as gone.
+			return notFound(err, "NoSuchOrganizationConformancePackException", "OrganizationAccessDeniedException")
 		},
 		remove: func(e *Env, a map[string]string) error {
 			_, err := e.Config.DeleteOrganizationConformancePack(e.Ctx, &configservice.DeleteOrganizationConformancePackInput{OrganizationConformancePackName: aws.String(a["name"])})
@@ -298,7 +300,9 @@ var resourceAPIs = map[string]resourceAPI{
 var orgConfigRuleAPI = resourceAPI{
 	exists: func(e *Env, a map[string]string) (bool, error) {
 		_, err := e.Config.DescribeOrganizationConfigRules(e.Ctx, &configservice.DescribeOrganizationConfigRulesInput{OrganizationConfigRuleNames: []string{a["name"]}})
-		return notFound(err, "NoSuchOrganizationConfigRuleException")
+		// Once the organization is gone, so are its rules: the provider's destroy checks count
+		// OrganizationAccessDeniedException as gone.
+		return notFound(err, "NoSuchOrganizationConfigRuleException", "OrganizationAccessDeniedException")
 	},
 	remove: func(e *Env, a map[string]string) error {
 		_, err := e.Config.DeleteOrganizationConfigRule(e.Ctx, &configservice.DeleteOrganizationConfigRuleInput{OrganizationConfigRuleName: aws.String(a["name"])})
