@@ -67,7 +67,11 @@ func (c *accountsCommand) Run(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
-	dir := auth.NewDirectory(st, clock.System{}, ids.NewRandom())
+	key, err := server.OpenSealKey(ctx, st, server.Options{DataDir: c.dataDir, DatabaseURL: c.databaseURL})
+	if err != nil {
+		return err
+	}
+	dir := auth.NewDirectory(st, clock.System{}, ids.NewRandom(), key)
 	if c.sub == "create" {
 		return c.create(ctx, dir)
 	}

@@ -33,7 +33,9 @@ import (
 	"github.com/orgconfig/orgconfig/internal/jobs"
 	"github.com/orgconfig/orgconfig/internal/organizations"
 	"github.com/orgconfig/orgconfig/internal/regions"
+	"github.com/orgconfig/orgconfig/internal/sealed"
 	"github.com/orgconfig/orgconfig/internal/server"
+	"github.com/orgconfig/orgconfig/internal/store"
 )
 
 // importCommand loads AWS Config snapshot and history files into the data store: directly (the
@@ -178,7 +180,11 @@ func (c *importCommand) runDirect(ctx context.Context, files []importFile, p *pr
 	}
 	defer st.Close()
 	clk, gen := clock.System{}, ids.NewRandom()
-	dir := auth.NewDirectory(st, clk, gen)
+	key, err := server.OpenSealKey(ctx, st, server.Options{DataDir: c.dataDir, DatabaseURL: c.databaseURL})
+	if err != nil {
+		return err
+	}
+	dir := auth.NewDirectory(st, clk, gen, key)
 	if _, err := dir.BootstrapAccount(ctx); err != nil {
 		return errors.New("this data store has not been initialized: start 'orgconfig serve' on it once first")
 	}
@@ -187,7 +193,7 @@ func (c *importCommand) runDirect(ctx context.Context, files []importFile, p *pr
 	runner := jobs.New(st, jobs.Options{Clock: clk})
 	iamSvc := iam.New(st, clk, gen, dir, runner)
 	orgSvc := organizations.New(st, clk, gen, dir, iamSvc, runner)
-	svc := configservice.New(st, clk, gen, dir, iamSvc, orgSvc, runner, regions.New(splitList(c.extraRegions)...), configservice.Options{})
+	svc := configservice.New(st, clk, gen, dir, iamSvc, orgSvc, runner, regions.New(splitList(c.extraRegions)...), configservice.Options{Sealer: sealerOf(key)})
 
 	o := configservice.ImportOptions{
 		Account: c.accountID, Region: c.region, GlobalRegion: c.globalRegion, DefaultRegion: c.defaultRegion,
@@ -400,4 +406,12 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// sealerOf is key as a store.Sealer (nil when there is none).
+func sealerOf(key *sealed.Key) store.Sealer {
+	if key == nil {
+		return nil
+	}
+	return key
 }

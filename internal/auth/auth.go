@@ -12,6 +12,7 @@ import (
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/sigv4"
+	"github.com/orgconfig/orgconfig/internal/sealed"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -109,6 +110,8 @@ type Directory struct {
 	store store.Store
 	clock clock.Clock
 	ids   ids.Generator
+	// key seals the secrets of stored credentials; nil stores them as they are.
+	key *sealed.Key
 
 	// cache holds recently resolved credentials. It is a cache only: a miss reads the store, and
 	// entries live for cacheTTL so a deleted or deactivated key stops working promptly on every
@@ -125,9 +128,44 @@ type cached struct {
 const cacheTTL = 2 * time.Second
 const cacheMax = 10000
 
-// NewDirectory returns a Directory over st.
-func NewDirectory(st store.Store, c clock.Clock, g ids.Generator) *Directory {
-	return &Directory{store: st, clock: c, ids: g, cache: map[string]cached{}}
+// NewDirectory returns a Directory over st whose credentials' secrets are sealed with key.
+func NewDirectory(st store.Store, c clock.Clock, g ids.Generator, key *sealed.Key) *Directory {
+	return &Directory{store: st, clock: c, ids: g, key: key, cache: map[string]cached{}}
+}
+
+// secretContext binds a credential's sealed secrets to its access key ID.
+func secretContext(akid string) string { return "credential/" + akid }
+
+// EncodeCredential is the stored form of c: JSON with the secret access key and session token
+// sealed.
+func (d *Directory) EncodeCredential(c *Credential) ([]byte, error) {
+	cp := *c
+	if d.key != nil {
+		ctx := secretContext(c.AccessKeyID)
+		cp.SecretAccessKey = d.key.SealString(c.SecretAccessKey, ctx)
+		cp.SessionToken = d.key.SealString(c.SessionToken, ctx)
+	}
+	return json.Marshal(&cp)
+}
+
+// DecodeCredential reads a stored credential and opens its secrets.
+func (d *Directory) DecodeCredential(b []byte) (*Credential, error) {
+	var c Credential
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, err
+	}
+	if d.key == nil {
+		return &c, nil
+	}
+	ctx := secretContext(c.AccessKeyID)
+	var err error
+	if c.SecretAccessKey, err = d.key.OpenString(c.SecretAccessKey, ctx); err != nil {
+		return nil, fmt.Errorf("credential %s: %w", c.AccessKeyID, err)
+	}
+	if c.SessionToken, err = d.key.OpenString(c.SessionToken, ctx); err != nil {
+		return nil, fmt.Errorf("credential %s: %w", c.AccessKeyID, err)
+	}
+	return &c, nil
 }
 
 // Credential returns the stored credential for an access key, or an error wrapping
@@ -140,13 +178,14 @@ func (d *Directory) Credential(ctx context.Context, akid string) (*Credential, e
 		return c.cred, nil
 	}
 	d.mu.Unlock()
-	var cred Credential
+	var cred *Credential
 	err := d.store.Read(ctx, func(tx store.Tx) error {
 		b, err := tx.Get(KindCredential, "", akid)
 		if err != nil {
 			return err
 		}
-		return json.Unmarshal(b, &cred)
+		cred, err = d.DecodeCredential(b)
+		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("access key %s: %w", akid, sigv4.ErrUnknownKey)
@@ -161,9 +200,9 @@ func (d *Directory) Credential(ctx context.Context, akid string) (*Credential, e
 	if len(d.cache) >= cacheMax {
 		clear(d.cache)
 	}
-	d.cache[akid] = cached{cred: &cred, at: now}
+	d.cache[akid] = cached{cred: cred, at: now}
 	d.mu.Unlock()
-	return &cred, nil
+	return cred, nil
 }
 
 // Forget drops an access key from the cache, after it was deleted or changed.
@@ -230,9 +269,10 @@ func PutAccount(tx store.Tx, a *Account) error {
 	return tx.Create(KindAccount, "", a.ID, b)
 }
 
-// PutCredential stores a credential in tx (replacing one with the same key ID).
-func PutCredential(tx store.Tx, c *Credential) error {
-	b, err := json.Marshal(c)
+// PutCredential stores a credential in tx (replacing one with the same key ID), its secrets
+// sealed.
+func (d *Directory) PutCredential(tx store.Tx, c *Credential) error {
+	b, err := d.EncodeCredential(c)
 	if err != nil {
 		return err
 	}
@@ -293,7 +333,7 @@ func (d *Directory) CreateAccount(ctx context.Context, id, name, email, origin s
 		if err := PutAccount(tx, a); err != nil {
 			return err
 		}
-		return PutCredential(tx, cred)
+		return d.PutCredential(tx, cred)
 	})
 	if errors.Is(err, store.ErrExists) {
 		return nil, nil, fmt.Errorf("account %s already exists", id)
@@ -334,11 +374,11 @@ func (d *Directory) RootCredentials(ctx context.Context, account string) ([]Cred
 			if err != nil {
 				return err
 			}
-			var c Credential
-			if err := json.Unmarshal(b, &c); err != nil {
+			c, err := d.DecodeCredential(b)
+			if err != nil {
 				return err
 			}
-			out = append(out, c)
+			out = append(out, *c)
 		}
 		return nil
 	})

@@ -75,7 +75,7 @@ func (d *Directory) Bootstrap(ctx context.Context, o BootstrapOptions) (*Bootstr
 			}
 			if o.AccessKeyID == "" {
 				res.Generated = d.NewRootCredential(meta.AccountID, "", "")
-				if err := PutCredential(tx, res.Generated); err != nil {
+				if err := d.PutCredential(tx, res.Generated); err != nil {
 					return err
 				}
 			}
@@ -90,8 +90,8 @@ func (d *Directory) Bootstrap(ctx context.Context, o BootstrapOptions) (*Bootstr
 		cb, err := tx.Get(KindCredential, "", o.AccessKeyID)
 		switch {
 		case err == nil:
-			var c Credential
-			if err := json.Unmarshal(cb, &c); err != nil {
+			c, err := d.DecodeCredential(cb)
+			if err != nil {
 				return err
 			}
 			if c.Account != meta.AccountID || c.Type != Root {
@@ -101,9 +101,9 @@ func (d *Directory) Bootstrap(ctx context.Context, o BootstrapOptions) (*Bootstr
 				return nil
 			}
 			c.SecretAccessKey, c.Status = o.SecretAccessKey, "Active"
-			return PutCredential(tx, &c)
+			return d.PutCredential(tx, c)
 		case errors.Is(err, store.ErrNotFound):
-			return PutCredential(tx, d.NewRootCredential(meta.AccountID, o.AccessKeyID, o.SecretAccessKey))
+			return d.PutCredential(tx, d.NewRootCredential(meta.AccountID, o.AccessKeyID, o.SecretAccessKey))
 		default:
 			return err
 		}

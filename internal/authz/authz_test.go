@@ -38,7 +38,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { st.Close() })
 	clk := clock.NewManual(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	g := ids.NewSeeded(1)
-	dir := auth.NewDirectory(st, clk, g)
+	dir := auth.NewDirectory(st, clk, g, nil)
 	runner := jobs.New(st, jobs.Options{})
 	iamSvc := iam.New(st, clk, g, dir, runner)
 	orgs := organizations.New(st, clk, g, dir, iamSvc, runner)

@@ -43,6 +43,8 @@ type Options struct {
 	// AggregatorDataDelay is how long aggregators keep showing the data of a source that lost
 	// its entitlement (DefaultAggregatorDataDelay when zero).
 	AggregatorDataDelay time.Duration
+	// Sealer seals the service's own keys at rest (nil: stored as they are).
+	Sealer store.Sealer
 }
 
 // Service implements configapi.API.

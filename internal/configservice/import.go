@@ -439,7 +439,7 @@ func (s *Service) decideAccount(ctx context.Context, account string, o *ImportOp
 		} else if err != nil {
 			return err
 		}
-		return auth.PutCredential(tx, cred)
+		return s.dir.PutCredential(tx, cred)
 	})
 	if err != nil {
 		return "", fmt.Errorf("import: create account %s: %w", account, err)

@@ -54,7 +54,7 @@ func (s *Service) tokenKey(ctx context.Context) ([]byte, error) {
 	if k := s.tokenKeyCache.Load(); k != nil {
 		return *k, nil
 	}
-	key, err := store.Secret(ctx, s.store, KindSecret, "result-token", 32)
+	key, err := store.Secret(ctx, s.store, KindSecret, "result-token", 32, s.opts.Sealer)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/orgconfig/orgconfig/internal/store"
 )
 
 // Prefix is where the console is served.
@@ -30,8 +29,9 @@ var staticFS embed.FS
 type Options struct {
 	// API is the server's AWS API handler: every console action is a signed call to it.
 	API http.Handler
-	// Store keeps the installation's cookie key.
-	Store store.Store
+	// CookieKey is the installation's 32-byte cookie key: the server keeps it (sealed) in the
+	// store, so that sessions survive a restart and every replica accepts the same cookies.
+	CookieKey []byte
 	// Revocations remembers the sessions signed out before they expired; nil keeps them in
 	// memory (a restart then forgets them).
 	Revocations Revocations
@@ -79,13 +79,12 @@ type Console struct {
 	static     http.Handler
 }
 
-// New builds the console; it loads (or creates) the cookie key from the store.
+// New builds the console.
 func New(ctx context.Context, opts Options) (*Console, error) {
-	key, err := loadKey(ctx, opts.Store)
-	if err != nil {
-		return nil, err
+	if len(opts.CookieKey) != 32 {
+		return nil, fmt.Errorf("console: the cookie key has %d bytes, want 32", len(opts.CookieKey))
 	}
-	seal, err := newSealer(key)
+	seal, err := newSealer(opts.CookieKey)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -15,7 +14,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/orgconfig/orgconfig/internal/store"
 )
 
 // Cookie names. Both are scoped to /console, HttpOnly and SameSite=Strict.
@@ -24,11 +22,12 @@ const (
 	signinCookie  = "orgconfig_signin"
 )
 
-// The key record: one 32-byte secret per installation, kept in the store so that sessions
-// survive a restart and every replica over one PostgreSQL database accepts the same cookies.
+// KeyKind and KeyID name the record of the console's cookie key: one 32-byte secret per
+// installation, kept (sealed) in the store by the server, so that sessions survive a restart
+// and every replica over one PostgreSQL database accepts the same cookies.
 const (
-	keyKind = "console-key"
-	keyID   = "session"
+	KeyKind = "console-key"
+	KeyID   = "session"
 )
 
 // session is what a signed-in browser holds. Its cookie carries the principal's credentials,
@@ -51,11 +50,6 @@ type session struct {
 type sealer struct {
 	aead cipher.AEAD
 	csrf []byte
-}
-
-// loadKey returns the installation's console key, creating it on first use.
-func loadKey(ctx context.Context, st store.Store) ([]byte, error) {
-	return store.Secret(ctx, st, keyKind, keyID, 32)
 }
 
 func newSealer(key []byte) (*sealer, error) {

@@ -40,7 +40,7 @@ func newFixture(t *testing.T) *fixture {
 	c := clock.NewManual(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	g := ids.NewSeeded(1)
 	runner := jobs.New(st, jobs.Options{Clock: c})
-	dir := auth.NewDirectory(st, c, g)
+	dir := auth.NewDirectory(st, c, g, nil)
 	svc := New(st, c, g, dir, runner)
 	ctx := call.With(t.Context(), &call.Info{Principal: auth.RootPrincipal(acct), Region: "us-east-1"})
 	return &fixture{svc: svc, st: st, clock: c, runner: runner, ctx: ctx}

@@ -276,7 +276,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccessKe
 			}
 			cred = s.dir.NewRootCredential(account, "", "")
 			cred.Created = now
-			return auth.PutCredential(tx, cred)
+			return s.dir.PutCredential(tx, cred)
 		}
 		u, err := getUserTx(tx, account, name)
 		if errors.Is(err, ErrNoSuchUser) {
@@ -294,7 +294,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccessKe
 		}
 		cred = &auth.Credential{AccessKeyID: s.dir.NewAccessKeyID(false), SecretAccessKey: s.ids.Secret(),
 			Account: account, Type: auth.User, ARN: u.ARN, UserID: u.UserID, Status: "Active", Created: now, Name: u.Name}
-		if err := auth.PutCredential(tx, cred); err != nil {
+		if err := s.dir.PutCredential(tx, cred); err != nil {
 			return err
 		}
 		return putJSON(tx, KindAccessKey, account, accessKeyID(u.Name, cred.AccessKeyID),
@@ -420,7 +420,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, in *iamapi.UpdateAccessKe
 			return err
 		}
 		c.Status = string(in.Status)
-		if err := auth.PutCredential(tx, c); err != nil {
+		if err := s.dir.PutCredential(tx, c); err != nil {
 			return err
 		}
 		if root {

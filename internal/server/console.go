@@ -6,6 +6,7 @@ import (
 
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/console"
+	"github.com/orgconfig/orgconfig/internal/store"
 	"github.com/orgconfig/orgconfig/internal/organizations"
 )
 
@@ -16,9 +17,13 @@ func (s *Server) newConsole(ctx context.Context) error {
 	for _, p := range organizations.DefaultServicePrincipals {
 		principals = append(principals, p.Name)
 	}
+	key, err := store.Secret(ctx, s.store, console.KeyKind, console.KeyID, 32, s.sealer())
+	if err != nil {
+		return err
+	}
 	opts := console.Options{
 		API:               http.HandlerFunc(s.serveAPI),
-		Store:             s.store,
+		CookieKey:         key,
 		Revocations:       revocations{store: s.store, now: s.clock.Now},
 		Now:               s.clock.Now,
 		Regions:           s.regions.All(),

@@ -24,6 +24,9 @@ type Options struct {
 	// DatabaseURL selects the PostgreSQL backend (postgres://...). When set, DataDir still holds
 	// the root-credentials file.
 	DatabaseURL string
+	// SecretsKeyFile is the key file that seals secrets at rest (default
+	// <DataDir>/secrets.key, created on first start); keep it apart from database backups.
+	SecretsKeyFile string
 	// Store, when set, is used instead of opening DataDir or DatabaseURL; the server does not
 	// close it on Shutdown.
 	Store store.Store

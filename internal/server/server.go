@@ -31,6 +31,7 @@ import (
 	"github.com/orgconfig/orgconfig/internal/jobs"
 	"github.com/orgconfig/orgconfig/internal/organizations"
 	"github.com/orgconfig/orgconfig/internal/regions"
+	"github.com/orgconfig/orgconfig/internal/sealed"
 	"github.com/orgconfig/orgconfig/internal/sigv4"
 	"github.com/orgconfig/orgconfig/internal/store"
 	"github.com/orgconfig/orgconfig/internal/store/sqlite"
@@ -60,9 +61,11 @@ type Server struct {
 	dir       *auth.Directory
 	verifier  *sigv4.Verifier
 	// bodies bounds the bytes of request bodies in flight (see readBody).
-	bodies    *semaphore.Weighted
-	imports   *semaphore.Weighted // import calls at once (see adminImport)
-	health    healthProbe
+	bodies  *semaphore.Weighted
+	imports *semaphore.Weighted // import calls at once (see adminImport)
+	health  healthProbe
+	// sealKey seals secrets at rest; nil without a data directory or key file.
+	sealKey   *sealed.Key
 	regions   *regions.Set
 	services  map[string]*service // by signing name
 	targets   map[string]*service // by JSON target prefix
@@ -132,7 +135,14 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.store, s.ownsStore = st, owns
-	s.dir = auth.NewDirectory(st, s.clock, s.ids)
+	warnOpenDataDir(opts.DataDir, s.log)
+	if keyFile := s.secretsKeyFile(); keyFile != "" {
+		if s.sealKey, err = openSealing(ctx, st, keyFile, s.log); err != nil {
+			s.closeStore()
+			return nil, err
+		}
+	}
+	s.dir = auth.NewDirectory(st, s.clock, s.ids, s.sealKey)
 	s.jobs = jobs.New(st, jobs.Options{Clock: s.clock, Logger: s.log})
 	s.verifier = &sigv4.Verifier{Keys: s.dir, Now: s.clock.Now}
 	s.bodies = semaphore.NewWeighted(maxBodiesInFlight)
@@ -156,6 +166,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s.authz = authz.New(st, iamSvc, orgSvc)
 	cfgSvc := configservice.New(st, s.clock, s.ids, s.dir, iamSvc, orgSvc, s.jobs, s.regions, configservice.Options{
 		SnapshotDir: opts.SnapshotDir, LambdaEndpoints: opts.LambdaEndpoints, AggregatorDataDelay: opts.AggregatorDataDelay,
+		Sealer: s.sealer(),
 	})
 	s.config = cfgSvc
 	// Items written before the query index existed get their entries in the background.
@@ -185,6 +196,26 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	return s, nil
 }
 
+// secretsKeyFile is where the key that seals secrets at rest lives: Options.SecretsKeyFile, or
+// the data directory's SecretsKeyFile; "" when there is neither.
+func (s *Server) secretsKeyFile() string {
+	if s.opts.SecretsKeyFile != "" {
+		return s.opts.SecretsKeyFile
+	}
+	if s.opts.DataDir == "" {
+		return ""
+	}
+	return filepath.Join(s.opts.DataDir, SecretsKeyFile)
+}
+
+// sealer is the key as a store.Sealer (nil when there is none).
+func (s *Server) sealer() store.Sealer {
+	if s.sealKey == nil {
+		return nil
+	}
+	return s.sealKey
+}
+
 // Jobs is the server's background-job runner. Services register their job kinds on it in New;
 // tests with a manual clock call RunDue instead of waiting for the loop.
 func (s *Server) Jobs() *jobs.Runner { return s.jobs }
@@ -212,11 +243,32 @@ func openStore(ctx context.Context, opts Options, now func() time.Time) (store.S
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, false, fmt.Errorf("create data directory: %w", err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(opts.DataDir, "orgconfig.db"), sqlite.Options{Now: now, NormalSync: opts.SQLiteSynchronous == "normal"})
+	dbPath := filepath.Join(opts.DataDir, "orgconfig.db")
+	if err := privateFiles(dbPath); err != nil {
+		return nil, false, err
+	}
+	st, err := sqlite.Open(ctx, dbPath, sqlite.Options{Now: now, NormalSync: opts.SQLiteSynchronous == "normal"})
 	if err != nil {
 		return nil, false, err
 	}
 	return st, true, nil
+}
+
+// privateFiles makes the database file and its companions readable by their owner only,
+// whatever the umask: a new database is created 0600 (SQLite gives its -wal and -shm files the
+// database's mode), an existing one is set to 0600.
+func privateFiles(dbPath string) error {
+	f, err := os.OpenFile(dbPath, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", dbPath, err)
+	}
+	f.Close()
+	for _, p := range []string{dbPath, dbPath + "-wal", dbPath + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Server) register(m *awsproto.Service, h map[string]awsproto.Handler, messageKey string) {

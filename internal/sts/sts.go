@@ -187,7 +187,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 			UserID: role.RoleID + ":" + session, Status: "Active", Created: now,
 			Name: role.Name, RoleARN: role.ARN, SessionName: session,
 		}
-		if err := auth.PutCredential(tx, cred); err != nil {
+		if err := s.dir.PutCredential(tx, cred); err != nil {
 			return err
 		}
 		if sp != nil {
@@ -286,13 +286,13 @@ func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 		if p.IsRoot() {
 			// auth.PutCredential would also index the key among the account's root access
 			// keys, which temporary credentials are not.
-			b, err := json.Marshal(cred)
+			b, err := s.dir.EncodeCredential(cred)
 			if err != nil {
 				return err
 			}
 			return tx.Put(auth.KindCredential, "", cred.AccessKeyID, b)
 		}
-		return auth.PutCredential(tx, cred)
+		return s.dir.PutCredential(tx, cred)
 	})
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -24,6 +25,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cstypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/orgconfig/orgconfig/internal/server"
 	"github.com/orgconfig/orgconfig/internal/store"
@@ -396,5 +399,78 @@ func TestFullDisk(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond) // the health probe's result is kept for a second
 	if code := health(); code != http.StatusOK {
 		t.Errorf("/healthz once writes work: %d, want 200", code)
+	}
+}
+
+// TestSecretsAtRest: the database holds no secret in the clear — root, IAM user and STS
+// session secrets, session tokens and the console's key are sealed under a key file kept
+// apart — its files are 0600, and a copy of the database without its key file (or with
+// another installation's) yields no credential: the server refuses to start on it.
+func TestSecretsAtRest(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	srv := testserver.Start(t, testserver.WithDataDir(dir))
+	cfg := srv.Config("us-east-1")
+	iamc := iam.NewFromConfig(cfg)
+	if _, err := iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := sts.NewFromConfig(cfg).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := map[string]string{
+		"root secret":     testserver.SecretKey,
+		"IAM user secret": aws.ToString(key.AccessKey.SecretAccessKey),
+		"session secret":  aws.ToString(sess.Credentials.SecretAccessKey),
+		"session token":   aws.ToString(sess.Credentials.SessionToken),
+	}
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"orgconfig.db", "orgconfig.db-wal"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for what, v := range secrets {
+			if bytes.Contains(b, []byte(v)) {
+				t.Errorf("%s holds the %s in the clear", name, what)
+			}
+		}
+	}
+	for _, name := range []string{"orgconfig.db", server.SecretsKeyFile} {
+		if st, err := os.Stat(filepath.Join(dir, name)); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v %v, want 0600", name, st.Mode().Perm(), err)
+		}
+	}
+
+	// A copy of the database without the key file, and with another key file.
+	copyDir := t.TempDir()
+	for _, name := range []string{"orgconfig.db", "orgconfig.db-wal", "orgconfig.db-shm"} {
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
+			os.WriteFile(filepath.Join(copyDir, name), b, 0o600)
+		}
+	}
+	opts := server.Options{DataDir: copyDir, AccountID: testserver.AccountID}
+	if s, err := server.New(ctx, opts); err == nil || !strings.Contains(err.Error(), "missing") {
+		if s != nil {
+			s.Shutdown(ctx)
+		}
+		t.Errorf("start on a copy without the key file: %v, want a refusal", err)
+	}
+	os.WriteFile(filepath.Join(copyDir, server.SecretsKeyFile), bytes.Repeat([]byte{7}, 32), 0o600)
+	if s, err := server.New(ctx, opts); err == nil || !strings.Contains(err.Error(), "does not open") {
+		if s != nil {
+			s.Shutdown(ctx)
+		}
+		t.Errorf("start on a copy with another key file: %v, want a refusal", err)
 	}
 }
