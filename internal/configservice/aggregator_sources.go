@@ -440,5 +440,13 @@ func (s *Service) sourceStatusTx(tx store.Tx, account, region string, a *aggrega
 			rows = append(rows, row)
 		}
 	}
+	// The accounts are kept in the order they were given; the status rows are paged by
+	// (account, region), so they come in that order.
+	slices.SortFunc(rows, func(x, y configapi.AggregatedSourceStatus) int {
+		if c := compareStrings(x.SourceId, y.SourceId); c != 0 {
+			return c
+		}
+		return compareStrings(x.AwsRegion, y.AwsRegion)
+	})
 	return rows, nil
 }

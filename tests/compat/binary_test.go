@@ -140,7 +140,12 @@ func TestBinaryServe(t *testing.T) {
 	addr := freeAddr(t)
 
 	first := startServe(t, addr, dataDir)
+	// The banner is printed before the server answers, but it reaches the buffer through the
+	// pipe exec copies from: wait for it (bounded) rather than race the copy.
 	out := first.stdout.String()
+	for wait := time.Now().Add(10 * time.Second); !strings.Contains(out, "AWS_ENDPOINT_URL") && time.Now().Before(wait); out = first.stdout.String() {
+		time.Sleep(20 * time.Millisecond)
+	}
 	akid, ok1 := exportValue(out, "AWS_ACCESS_KEY_ID")
 	secret, ok2 := exportValue(out, "AWS_SECRET_ACCESS_KEY")
 	if !ok1 || !ok2 || akid == "" || secret == "" {
