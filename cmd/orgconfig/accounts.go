@@ -23,6 +23,7 @@ type accountsCommand struct {
 	sub         string
 	dataDir     string
 	databaseURL string
+	keyFile     string
 	id          string
 	name        string
 	email       string
@@ -47,6 +48,7 @@ func (c *accountsCommand) ParseFlags(args []string) error {
 	fs := newFlagSet("accounts "+c.sub+" [flags]", accountsSynopsis, c.stderr)
 	stringFlag(fs, &c.dataDir, "data-dir", "ORGCONFIG_DATA_DIR", "./orgconfig-data", "the server's data directory")
 	stringFlag(fs, &c.databaseURL, "database-url", "ORGCONFIG_DATABASE_URL", "", "the server's PostgreSQL URL, when it uses one")
+	stringFlag(fs, &c.keyFile, "secrets-key-file", "ORGCONFIG_SECRETS_KEY_FILE", "", "the key file that seals secrets at rest (default <data-dir>/secrets.key; keep it apart from database backups)")
 	if c.sub == "create" {
 		fs.StringVar(&c.id, "id", "", "12-digit account ID (default: random)")
 		fs.StringVar(&c.name, "name", "", "account name (default: account-<id>)")
@@ -67,7 +69,7 @@ func (c *accountsCommand) Run(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
-	key, err := server.OpenSealKey(ctx, st, server.Options{DataDir: c.dataDir, DatabaseURL: c.databaseURL})
+	key, err := server.OpenSealKey(ctx, st, server.Options{DataDir: c.dataDir, DatabaseURL: c.databaseURL, SecretsKeyFile: c.keyFile})
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,7 @@ type importCommand struct {
 
 	dataDir        string
 	databaseURL    string
+	keyFile        string
 	endpoint       string
 	accountID      string
 	region         string
@@ -82,6 +83,7 @@ func (c *importCommand) ParseFlags(args []string) error {
 	fs := newFlagSet("import [flags] FILE|DIR...", importSynopsis, c.stderr)
 	stringFlag(fs, &c.dataDir, "data-dir", "ORGCONFIG_DATA_DIR", "./orgconfig-data", "the server's data directory")
 	stringFlag(fs, &c.databaseURL, "database-url", "ORGCONFIG_DATABASE_URL", "", "the server's PostgreSQL URL, when it uses one")
+	stringFlag(fs, &c.keyFile, "secrets-key-file", "ORGCONFIG_SECRETS_KEY_FILE", "", "the key file that seals secrets at rest (default <data-dir>/secrets.key; keep it apart from database backups)")
 	stringFlag(fs, &c.endpoint, "endpoint", "ORGCONFIG_IMPORT_ENDPOINT", "", "import through this server's admin call (POST /_orgconfig/import) with the credentials of AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, instead of the store")
 	fs.StringVar(&c.accountID, "account-id", "", "put every item in this account, whatever the files say")
 	fs.StringVar(&c.region, "region", "", "put every item in this region, whatever the files say (with --endpoint also the signature's region)")
@@ -180,7 +182,7 @@ func (c *importCommand) runDirect(ctx context.Context, files []importFile, p *pr
 	}
 	defer st.Close()
 	clk, gen := clock.System{}, ids.NewRandom()
-	key, err := server.OpenSealKey(ctx, st, server.Options{DataDir: c.dataDir, DatabaseURL: c.databaseURL})
+	key, err := server.OpenSealKey(ctx, st, server.Options{DataDir: c.dataDir, DatabaseURL: c.databaseURL, SecretsKeyFile: c.keyFile})
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ type serveCommand struct {
 	addr          string
 	dataDir       string
 	databaseURL   string
+	keyFile       string
 	accountID     string
 	rootKeyID     string
 	rootSecret    string
@@ -48,6 +49,7 @@ writes them to <data-dir>/root-credentials (mode 0600) and prints the export lin
 	stringFlag(fs, &c.addr, "addr", "ORGCONFIG_ADDR", "127.0.0.1:4566", "address to listen on")
 	stringFlag(fs, &c.dataDir, "data-dir", "ORGCONFIG_DATA_DIR", "./orgconfig-data", "directory for the embedded database and generated credentials")
 	stringFlag(fs, &c.databaseURL, "database-url", "ORGCONFIG_DATABASE_URL", "", "PostgreSQL URL (postgres://...) to use instead of the embedded store")
+	stringFlag(fs, &c.keyFile, "secrets-key-file", "ORGCONFIG_SECRETS_KEY_FILE", "", "the key file that seals secrets at rest (default <data-dir>/secrets.key; keep it apart from database backups)")
 	stringFlag(fs, &c.accountID, "account-id", "ORGCONFIG_ACCOUNT_ID", "", "12-digit ID of the bootstrap account (default 123456789012)")
 	stringFlag(fs, &c.rootKeyID, "root-access-key-id", "ORGCONFIG_ROOT_ACCESS_KEY_ID", "", "access key ID of the bootstrap account's root user")
 	secretFlag(fs, &c.rootSecret, "root-secret-access-key", "ORGCONFIG_ROOT_SECRET_ACCESS_KEY", "secret access key of the bootstrap account's root user (40 characters, as AWS's)")
@@ -125,7 +127,7 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	}
 	endpoint := "http://" + ln.Addr().String()
 	srv, err := server.New(ctx, server.Options{
-		DataDir: c.dataDir, DatabaseURL: c.databaseURL,
+		DataDir: c.dataDir, DatabaseURL: c.databaseURL, SecretsKeyFile: c.keyFile,
 		AccountID: c.accountID, RootAccessKeyID: c.rootKeyID, RootSecretAccessKey: c.rootSecret, AllowShortRootSecret: c.shortSecret,
 		Auth: c.authMode, DefaultAccountID: c.defaultAcct, ExtraRegions: splitList(c.extraRegions), ConsoleRegion: c.consoleRegion,
 		MaxAccountsPerOrganization: c.maxAccounts, SnapshotDir: c.snapshotDir, SQLiteSynchronous: c.sqliteSync,
