@@ -2,9 +2,10 @@
 # Runs orgconfig's whole test suite on a fresh machine: go vet, every package's tests on both
 # store backends (a throwaway PostgreSQL 15 is started on a loopback port and stopped at the end),
 # the race detector on the concurrent packages, and the real-client compatibility tests
-# (aws CLI and boto3, when the pyenv Python has them; under CI=true they are required), and the
+# (aws CLI and boto3, when the pyenv Python has them; under CI=true they are required), the
 # web console's browser tests in headless Chromium (installed from Debian's chromium package;
-# screenshots land in artifacts/browser).
+# screenshots land in artifacts/browser), and the Terraform AWS provider's acceptance tests
+# (tests/terraform, with the terraform and provider this kind of machine has).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,16 +63,30 @@ if [ -d "$HOME/.pyenv/shims" ]; then
   export PATH="$HOME/.pyenv/shims:$PATH"
 fi
 
+# The Terraform AWS provider's acceptance tests run on their own below (they drive the real
+# terraform binary: minutes of CPU, not worth the race detector).
+PKGS=$(go list ./... | grep -v '/tests/terraform$')
+BLACKBOX=$(go list ./tests/... | grep -v '/tests/terraform$')
+
 log "go vet"
 go vet ./...
 
 log "go test (both store backends)"
-go test -count=1 -timeout 20m ./...
+go test -count=1 -timeout 20m $PKGS
 
 log "go test: the real-client suites once more on PostgreSQL"
 ORGCONFIG_TEST_BACKEND=postgres go test -count=1 -timeout 20m ./tests/compat/...
 
 log "go test -race (server, console, sigv4, store, jobs, black-box suites)"
-go test -count=1 -race -timeout 20m ./internal/server/... ./internal/console/... ./internal/sigv4/... ./internal/store/... ./internal/jobs/... ./tests/...
+go test -count=1 -race -timeout 20m ./internal/server/... ./internal/console/... ./internal/sigv4/... ./internal/store/... ./internal/jobs/... $BLACKBOX
+
+# terraform 1.11.4 and the AWS provider 5.100.0 (filesystem mirror under /opt/tf-plugins) come
+# with the machine; without them the suite skips, and under CI=true it fails.
+log "go test: the Terraform AWS provider's acceptance tests (tests/terraform, SQLite)"
+go test -count=1 -timeout 60m -parallel 4 ./tests/terraform/
+
+log "go test: the Terraform Organizations and aggregator cases on PostgreSQL"
+ORGCONFIG_TEST_BACKEND=postgres ORGCONFIG_TERRAFORM_CASES="$(cat tests/terraform/postgres-cases.txt)" \
+  go test -count=1 -timeout 60m -parallel 4 ./tests/terraform/
 
 log "all tests passed"
