@@ -103,6 +103,11 @@ func AttrPair(name, key, otherName, otherKey string) Check {
 		}
 		v, ok := r[key]
 		w, ok2 := o[otherKey]
+		// As in resource.TestCheckResourceAttrPair, a container count of 0 equals an absent one.
+		if (strings.HasSuffix(key, ".#") || strings.HasSuffix(key, ".%")) && key[len(key)-2:] == otherKey[max(len(otherKey)-2, 0):] {
+			ok = ok && v != "0"
+			ok2 = ok2 && w != "0"
+		}
 		if !ok && !ok2 {
 			return nil
 		}
