@@ -11,8 +11,8 @@ import (
 
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/ids"
-	"github.com/orgconfig/orgconfig/internal/sigv4"
 	"github.com/orgconfig/orgconfig/internal/sealed"
+	"github.com/orgconfig/orgconfig/internal/sigv4"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 

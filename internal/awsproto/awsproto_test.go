@@ -2,6 +2,7 @@ package awsproto_test
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -208,5 +209,23 @@ func TestDecodeQueryMalformedLists(t *testing.T) {
 		"Tags.member.1.Key": {"a"}, "Tags.member.1.Value": {"1"}, "Tags.member.2.Key": {"b"}, "Tags.member.2.Value": {"2"}}))
 	if err != nil || string(body) != `{"RoleName":"r","Tags":[{"Key":"a","Value":"1"},{"Key":"b","Value":"2"}]}` {
 		t.Errorf("a well-formed list: %s %v", body, err)
+	}
+}
+
+// TestQueryErrorsParse: an error message that repeats a client's control characters or invalid
+// UTF-8 still renders as XML a parser reads.
+func TestQueryErrorsParse(t *testing.T) {
+	for _, bad := range []string{"\x00", "a\x01b", "\xff\xfe", "\uffff", "ok"} {
+		rec := httptest.NewRecorder()
+		e := awsproto.ErrValidation("Value '%s' at 'userName' failed to satisfy constraint", bad)
+		if err := awsproto.WriteError(rec, awsproto.Query, "Message", "https://iam.amazonaws.com/doc/2010-05-08/", "req-1", e); err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Error struct{ Code, Message string }
+		}
+		if err := xml.Unmarshal(rec.Body.Bytes(), &doc); err != nil || doc.Error.Code != "ValidationError" {
+			t.Errorf("%q: the XML does not parse: %v\n%s", bad, err, rec.Body.Bytes())
+		}
 	}
 }

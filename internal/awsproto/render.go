@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Headers written on every response.
@@ -210,4 +211,30 @@ func (x *xmlEncoder) close(name string) { x.buf.WriteString("</" + name + ">") }
 
 var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;", "\r", "&#xD;")
 
-func escapeText(buf *bytes.Buffer, s string) { xmlEscaper.WriteString(buf, s) }
+// escapeText writes s as XML character data. What XML 1.0 cannot carry (control characters but
+// tab, newline and carriage return; U+FFFE, U+FFFF; bytes of invalid UTF-8) becomes U+FFFD, so
+// that an error message repeating a client's bad value still parses.
+func escapeText(buf *bytes.Buffer, s string) {
+	clean := utf8.ValidString(s)
+	for _, r := range s {
+		if !xmlChar(r) {
+			clean = false
+			break
+		}
+	}
+	if !clean {
+		s = strings.Map(func(r rune) rune {
+			if xmlChar(r) {
+				return r
+			}
+			return utf8.RuneError
+		}, s)
+	}
+	xmlEscaper.WriteString(buf, s)
+}
+
+// xmlChar reports whether r may appear in an XML 1.0 document (its Char production).
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}

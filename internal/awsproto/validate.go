@@ -43,8 +43,9 @@ type validator struct {
 // returns a *Error (SerializationException for malformed JSON or wrong JSON types, the service's
 // validation error for broken constraints) or nil.
 func ValidateJSON(svc *Service, op *Operation, body []byte) error {
-	if op.Input == "" {
-		return nil
+	if !utf8.Valid(body) {
+		// encoding/json would turn the bad bytes into U+FFFD and let the request through.
+		return ErrSerialization("Invalid UTF-8 in request body")
 	}
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
@@ -61,6 +62,10 @@ func ValidateJSON(svc *Service, op *Operation, body []byte) error {
 	}
 	if _, ok := tree.(map[string]any); !ok && tree != nil {
 		return ErrSerialization("The request body must be a JSON object")
+	}
+	if op.Input == "" {
+		// An operation without input still takes only a JSON object (its members ignored).
+		return nil
 	}
 	return validateTree(svc, op, tree)
 }
@@ -98,7 +103,7 @@ func (v *validator) render() *Error {
 	msg := fmt.Sprintf("%d validation %s detected: %s", len(v.errs), noun, strings.Join(parts, "; "))
 	if v.svc.Name == "organizations" {
 		// Organizations reports constraint failures as InvalidInputException with a Reason,
-		// never ValidationException (spec 1.11).
+		// never ValidationException.
 		return (&Error{Code: "InvalidInputException", Status: 400, Sender: true, Message: msg}).With("Reason", v.errs[0].reason)
 	}
 	return ErrValidation("%s", msg)
@@ -184,10 +189,12 @@ func (v *validator) value(s *Shape, path string, x any, top bool) {
 		v.size(s, path, len(l), func() string { return renderList(l) })
 		elem := v.svc.Shapes[s.Member]
 		for i, e := range l {
+			p := fmt.Sprintf("%s.%d.member", path, i+1)
 			if e == nil {
+				v.add(p, "null", "Member must not be null", "INPUT_REQUIRED")
 				continue
 			}
-			v.value(elem, fmt.Sprintf("%s.%d.member", path, i+1), e, false)
+			v.value(elem, p, e, false)
 		}
 	case TypeMap:
 		m, ok := x.(map[string]any)
@@ -204,9 +211,11 @@ func (v *validator) value(s *Shape, path string, x any, top bool) {
 		ks, vs := v.svc.Shapes[s.Key], v.svc.Shapes[s.Value]
 		for _, k := range keys {
 			v.value(ks, path+".key", k, false)
-			if m[k] != nil {
-				v.value(vs, path+".value", m[k], false)
+			if m[k] == nil {
+				v.add(path+".value", "null", "Member must not be null", "INPUT_REQUIRED")
+				continue
 			}
+			v.value(vs, path+".value", m[k], false)
 		}
 	case TypeString:
 		str, ok := x.(string)

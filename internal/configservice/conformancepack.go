@@ -105,7 +105,11 @@ func savePackTx(tx store.Tx, account, region string, p *packRec) error {
 
 // templateBody returns the template a Put names: the body, or the object of an s3:// URI in the
 // directory that stands in for S3 (Options.SnapshotDir, as delivery channels' buckets).
-func (s *Service) templateBody(body, s3URI string, ssm *configapi.TemplateSSMDocumentDetails, invalid func(string, ...any) *awsproto.Error) (string, error) {
+//
+// invalid is the operation's template validation error, badParam its error for a request that
+// names no template or two (InvalidParameterValueException for PutConformancePack,
+// ValidationException for PutOrganizationConformancePack, whose model lists no other).
+func (s *Service) templateBody(body, s3URI string, ssm *configapi.TemplateSSMDocumentDetails, invalid, badParam func(string, ...any) *awsproto.Error) (string, error) {
 	n := 0
 	for _, set := range []bool{body != "", s3URI != "", ssm != nil} {
 		if set {
@@ -113,11 +117,11 @@ func (s *Service) templateBody(body, s3URI string, ssm *configapi.TemplateSSMDoc
 		}
 	}
 	if n != 1 {
-		return "", configapi.ErrInvalidParameterValue("Exactly one of TemplateBody, TemplateS3Uri and TemplateSSMDocumentDetails is required.")
+		return "", badParam("Exactly one of TemplateBody, TemplateS3Uri and TemplateSSMDocumentDetails is required.")
 	}
 	switch {
 	case ssm != nil:
-		return "", configapi.ErrInvalidParameterValue("orgconfig has no Systems Manager: templates from SSM documents are not supported; use TemplateBody or TemplateS3Uri.")
+		return "", badParam("orgconfig has no Systems Manager: templates from SSM documents are not supported; use TemplateBody or TemplateS3Uri.")
 	case s3URI != "":
 		// The URI is checked before anything touches the filesystem, and no answer says
 		// whether a path exists: only objects of valid buckets under the snapshot directory
@@ -164,7 +168,7 @@ func (s *Service) PutConformancePack(ctx context.Context, in *configapi.PutConfo
 	if len(in.ConformancePackInputParameters) > maxPackInputParams {
 		return nil, configapi.ErrInvalidParameterValue("At most %d ConformancePackInputParameters are allowed.", maxPackInputParams)
 	}
-	body, err := s.templateBody(in.TemplateBody, in.TemplateS3Uri, in.TemplateSSMDocumentDetails, configapi.ErrConformancePackTemplateValidation)
+	body, err := s.templateBody(in.TemplateBody, in.TemplateS3Uri, in.TemplateSSMDocumentDetails, configapi.ErrConformancePackTemplateValidation, configapi.ErrInvalidParameterValue)
 	if err != nil {
 		return nil, err
 	}

@@ -260,7 +260,8 @@ func (s *Service) ListConformancePackComplianceScores(ctx context.Context, in *c
 	}
 	out := &configapi.ListConformancePackComplianceScoresResponse{ConformancePackComplianceScores: []configapi.ConformancePackComplianceScore{}}
 	err = s.store.Read(ctx, func(tx store.Tx) error {
-		all, err := selectPacksTx(tx, account, region, names)
+		// The model lists no not-found error: names of packs that do not exist are left out.
+		all, err := existingPacksTx(tx, account, region, names)
 		if err != nil {
 			return err
 		}

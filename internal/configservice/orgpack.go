@@ -109,7 +109,7 @@ func (s *Service) PutOrganizationConformancePack(ctx context.Context, in *config
 	if in.TemplateS3Uri != "" {
 		body = "" // the S3 URI wins (spec 6.6)
 	}
-	body, err = s.templateBody(body, in.TemplateS3Uri, nil, configapi.ErrOrganizationConformancePackTemplateValidation)
+	body, err = s.templateBody(body, in.TemplateS3Uri, nil, configapi.ErrOrganizationConformancePackTemplateValidation, configapi.ErrValidation)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
+	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -351,17 +352,20 @@ func deleteRuleKeyedTx(tx store.Tx, kind, scope, rule string) error {
 
 // exceptionKeys checks the resource keys of the remediation exception operations and returns
 // them without duplicates.
-func exceptionKeys(keys []configapi.RemediationExceptionResourceKey, required bool) ([]configapi.RemediationExceptionResourceKey, error) {
+//
+// invalid is the operation's error for bad keys: InvalidParameterValueException where its
+// model lists it, ValidationException (DeleteRemediationExceptions lists none).
+func exceptionKeys(keys []configapi.RemediationExceptionResourceKey, required bool, invalid func(string, ...any) *awsproto.Error) ([]configapi.RemediationExceptionResourceKey, error) {
 	if required && len(keys) == 0 {
-		return nil, configapi.ErrInvalidParameterValue("The ResourceKeys must contain between 1 and 100 resource keys.")
+		return nil, invalid("The ResourceKeys must contain between 1 and 100 resource keys.")
 	}
 	if len(keys) > 100 {
-		return nil, configapi.ErrInvalidParameterValue("The ResourceKeys must contain between 1 and 100 resource keys.")
+		return nil, invalid("The ResourceKeys must contain between 1 and 100 resource keys.")
 	}
 	var out []configapi.RemediationExceptionResourceKey
 	for _, k := range keys {
 		if k.ResourceType == "" || k.ResourceId == "" {
-			return nil, configapi.ErrInvalidParameterValue("Each resource key of a remediation exception needs a ResourceType and a ResourceId.")
+			return nil, invalid("Each resource key of a remediation exception needs a ResourceType and a ResourceId.")
 		}
 		if !slices.Contains(out, k) {
 			out = append(out, k)
@@ -389,7 +393,7 @@ func (s *Service) PutRemediationExceptions(ctx context.Context, in *configapi.Pu
 	if err != nil {
 		return nil, err
 	}
-	keys, err := exceptionKeys(in.ResourceKeys, true)
+	keys, err := exceptionKeys(in.ResourceKeys, true, configapi.ErrInvalidParameterValue)
 	if err != nil {
 		return nil, err
 	}
@@ -452,7 +456,7 @@ func (s *Service) DescribeRemediationExceptions(ctx context.Context, in *configa
 	if err != nil {
 		return nil, err
 	}
-	keys, err := exceptionKeys(in.ResourceKeys, false)
+	keys, err := exceptionKeys(in.ResourceKeys, false, configapi.ErrInvalidParameterValue)
 	if err != nil {
 		return nil, err
 	}
@@ -538,7 +542,7 @@ func (s *Service) DeleteRemediationExceptions(ctx context.Context, in *configapi
 	if err != nil {
 		return nil, err
 	}
-	keys, err := exceptionKeys(in.ResourceKeys, true)
+	keys, err := exceptionKeys(in.ResourceKeys, true, configapi.ErrValidation)
 	if err != nil {
 		return nil, err
 	}

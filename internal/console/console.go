@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
 )
 
 // Prefix is where the console is served.

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"net/http"
 	"time"
-
 )
 
 // Cookie names. Both are scoped to /console, HttpOnly and SameSite=Strict.

@@ -6,8 +6,8 @@ import (
 
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/console"
-	"github.com/orgconfig/orgconfig/internal/store"
 	"github.com/orgconfig/orgconfig/internal/organizations"
+	"github.com/orgconfig/orgconfig/internal/store"
 )
 
 // newConsole builds the web console. Its pages call the API through serveAPI, signed with the
