@@ -220,6 +220,11 @@ func runCase(t *testing.T, c Case) {
 func (e *Env) importStep(name string, st Step) {
 	t := e.T
 	if st.Config != "" {
+		// The provider test framework imports in a working directory of its own: the step's
+		// configuration does not replace the applied one that later steps and destroy use.
+		if prev := e.lastConfig; prev != "" {
+			defer e.writeConfig(prev)
+		}
 		e.writeConfig(st.Config)
 	}
 	cur := e.state("terraform.tfstate")
