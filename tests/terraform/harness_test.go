@@ -101,9 +101,12 @@ type Env struct {
 	extraEnv    []string
 }
 
-// Run runs the cases, each as a parallel subtest with its own server.
+// Run runs the cases, each as a parallel subtest with its own server. The calling test runs in
+// parallel with the package's other tests too, so that -parallel bounds the cases in flight
+// across the whole suite (most of a case's time is the provider waiting on its own timers).
 func Run(t *testing.T, cases []Case) {
 	t.Helper()
+	t.Parallel()
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			if tf.skip != "" {
