@@ -128,7 +128,7 @@ func Run(t *testing.T, cases []Case) {
 func runCase(t *testing.T, c Case) {
 	rec := newCallRecorder(t.Name())
 	srv := testserver.Start(t, func(o *server.Options) { o.Logger = rec.logger() })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	t.Cleanup(cancel)
 	region := cmp.Or(c.Region, Region)
 	cfg := srv.Config(region)
