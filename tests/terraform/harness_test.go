@@ -109,6 +109,10 @@ func Run(t *testing.T, cases []Case) {
 	t.Parallel()
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
+			if tf.listTo != "" {
+				listCase(c.Name)
+				t.Skip("listing the cases (ORGCONFIG_TERRAFORM_LIST)")
+			}
 			if tf.skip != "" {
 				if os.Getenv("CI") == "true" {
 					t.Fatalf("%s; CI requires the Terraform suite", tf.skip)

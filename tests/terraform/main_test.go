@@ -29,6 +29,9 @@ type tfTools struct {
 	filter      *regexp.Regexp
 	// skip says why the suite cannot run here ("" when it can).
 	skip string
+	// listTo, from ORGCONFIG_TERRAFORM_LIST, is a file to write the case names and the
+	// not-ported tests to instead of running anything.
+	listTo string
 }
 
 var tf tfTools
@@ -52,6 +55,14 @@ func (c *tfTools) env(dir string) []string {
 
 func TestMain(m *testing.M) {
 	code := setup()
+	if code == 0 && tf.listTo != "" {
+		code = m.Run()
+		if err := writeList(tf.listTo); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+		os.Exit(code)
+	}
 	if code == 0 {
 		code = m.Run()
 		if code == 0 && tf.skip == "" {
@@ -74,6 +85,7 @@ func TestMain(m *testing.M) {
 // setup finds terraform and the provider and writes the CLI configuration and the lock file
 // every case shares. A missing tool sets tf.skip; the cases then skip (or fail under CI).
 func setup() int {
+	tf.listTo = os.Getenv("ORGCONFIG_TERRAFORM_LIST")
 	if v := os.Getenv("ORGCONFIG_TERRAFORM_CASES"); v != "" {
 		re, err := regexp.Compile(v)
 		if err != nil {

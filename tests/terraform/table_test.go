@@ -102,3 +102,30 @@ func checkTable() error {
 	}
 	return nil
 }
+
+var listed struct {
+	sync.Mutex
+	names []string
+}
+
+func listCase(name string) {
+	listed.Lock()
+	listed.names = append(listed.names, name)
+	listed.Unlock()
+}
+
+// writeList writes the ported cases ("ported<TAB>name") and the tests not ported
+// ("not-ported<TAB>name<TAB>reason"), sorted, for tools that report on the suite.
+func writeList(path string) error {
+	listed.Lock()
+	defer listed.Unlock()
+	var lines []string
+	for _, n := range listed.names {
+		lines = append(lines, "ported\t"+n)
+	}
+	for _, n := range notPorted {
+		lines = append(lines, "not-ported\t"+n.Name+"\t"+n.Reason)
+	}
+	sort.Strings(lines)
+	return os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+}
