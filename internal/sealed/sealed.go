@@ -70,6 +70,10 @@ func Load(path string, create bool) (k *Key, created bool, err error) {
 			return nil, false, err
 		}
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			// Another process (a replica sharing the file) created it meanwhile: use that one.
+			return Load(path, false)
+		}
 		if err != nil {
 			return nil, false, err
 		}

@@ -27,7 +27,10 @@ const sealCheckPlain = "orgconfig sealed secrets"
 // openSealing loads the key that seals secrets at rest, creating it (mode 0600) with a new
 // database, and checks it against the database. The first start with a key over a database
 // whose secrets were stored unsealed seals them.
-func openSealing(ctx context.Context, st store.Store, path string, log *slog.Logger) (*sealed.Key, error) {
+//
+// With create false (the CLI's offline commands), a database that was never sealed and has no
+// key file gives a nil key: what they write is sealed by the next server start.
+func openSealing(ctx context.Context, st store.Store, path string, create bool, log *slog.Logger) (*sealed.Key, error) {
 	var check []byte
 	if err := st.Read(ctx, func(tx store.Tx) (err error) {
 		check, err = store.GetOptional(tx, kindSealCheck, "", "key")
@@ -35,7 +38,10 @@ func openSealing(ctx context.Context, st store.Store, path string, log *slog.Log
 	}); err != nil {
 		return nil, err
 	}
-	key, created, err := sealed.Load(path, check == nil)
+	key, created, err := sealed.Load(path, check == nil && create)
+	if errors.Is(err, fs.ErrNotExist) && check == nil {
+		return nil, nil
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("the secrets of this database are sealed with the key file %s, which is missing: restore it from where the database came from (a database without its key file yields no credential)", path)
 	}
@@ -44,7 +50,7 @@ func openSealing(ctx context.Context, st store.Store, path string, log *slog.Log
 	}
 	if check != nil {
 		if p, err := key.Open(check, kindSealCheck); err != nil || string(p) != sealCheckPlain {
-			return nil, fmt.Errorf("the key file %s does not open the secrets of this database (another installation's key?)", path)
+			return nil, fmt.Errorf("the key file %s does not open the secrets of this database (another installation's key? replicas over one database share the key file, see --secrets-key-file)", path)
 		}
 		return key, nil
 	}
@@ -57,6 +63,16 @@ func openSealing(ctx context.Context, st store.Store, path string, log *slog.Log
 	dir := auth.NewDirectory(st, nil, nil, key)
 	err = st.Write(ctx, func(tx store.Tx) error {
 		n = 0
+		// Another replica may have sealed the database meanwhile: its check value must open
+		// with this key too.
+		if other, err := store.GetOptional(tx, kindSealCheck, "", "key"); err != nil {
+			return err
+		} else if other != nil {
+			if p, err := key.Open(other, kindSealCheck); err != nil || string(p) != sealCheckPlain {
+				return fmt.Errorf("the key file %s does not open the secrets of this database (another replica sealed them with another key: replicas over one database share the key file, see --secrets-key-file)", path)
+			}
+			return nil
+		}
 		after := ""
 		for {
 			recs, err := tx.List(auth.KindCredential, "", after, 500)
@@ -107,7 +123,7 @@ func OpenSealKey(ctx context.Context, st store.Store, opts Options) (*sealed.Key
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return openSealing(ctx, st, path, log)
+	return openSealing(ctx, st, path, false, log)
 }
 
 // warnOpenDataDir warns when the data directory can be read by other users of the machine:

@@ -137,7 +137,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s.store, s.ownsStore = st, owns
 	warnOpenDataDir(opts.DataDir, s.log)
 	if keyFile := s.secretsKeyFile(); keyFile != "" {
-		if s.sealKey, err = openSealing(ctx, st, keyFile, s.log); err != nil {
+		if s.sealKey, err = openSealing(ctx, st, keyFile, true, s.log); err != nil {
 			s.closeStore()
 			return nil, err
 		}

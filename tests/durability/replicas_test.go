@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,8 +31,11 @@ func TestReplicas(t *testing.T) {
 	defer cancel()
 
 	// Launch both before waiting for either: they initialize the empty schema concurrently.
-	a := launch(t, "replica-A", "--database-url", url, "--data-dir", t.TempDir())
-	b := launch(t, "replica-B", "--database-url", url, "--data-dir", t.TempDir())
+	// Replicas over one database share the key that seals its secrets, as an operator
+	// configures them; each has its own data directory.
+	keyFile := filepath.Join(t.TempDir(), "secrets.key")
+	a := launch(t, "replica-A", "--database-url", url, "--data-dir", t.TempDir(), "--secrets-key-file", keyFile)
+	b := launch(t, "replica-B", "--database-url", url, "--data-dir", t.TempDir(), "--secrets-key-file", keyFile)
 	a.ready(t)
 	b.ready(t)
 	replicas := []*proc{a, b}
@@ -45,7 +49,7 @@ func TestReplicas(t *testing.T) {
 	t.Run("credentials", func(t *testing.T) {
 		// An account (with root keys) created by a third process, `orgconfig accounts create`,
 		// authenticates at once on both replicas: unknown keys are never cached.
-		stdout := runAccountsCreate(t, url)
+		stdout := runAccountsCreate(t, url, keyFile)
 		m := regexp.MustCompile(`Created account (\d{12})`).FindStringSubmatch(stdout)
 		akid, ok1 := exportValue(stdout, "AWS_ACCESS_KEY_ID")
 		secret, ok2 := exportValue(stdout, "AWS_SECRET_ACCESS_KEY")
@@ -236,13 +240,14 @@ func TestReplicas(t *testing.T) {
 	}
 }
 
-// runAccountsCreate runs `orgconfig accounts create --database-url url` and returns its stdout.
-func runAccountsCreate(t *testing.T, url string) string {
+// runAccountsCreate runs `orgconfig accounts create --database-url url --secrets-key-file keyFile`
+// and returns its stdout.
+func runAccountsCreate(t *testing.T, url, keyFile string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	home := t.TempDir()
-	cmd := exec.CommandContext(ctx, orgconfigBinary(t), "accounts", "create", "--database-url", url)
+	cmd := exec.CommandContext(ctx, orgconfigBinary(t), "accounts", "create", "--database-url", url, "--secrets-key-file", keyFile)
 	cmd.Dir = home
 	cmd.Env = childEnv(home)
 	var o, e bytes.Buffer
