@@ -33,9 +33,7 @@ import (
 	"github.com/orgconfig/orgconfig/internal/jobs"
 	"github.com/orgconfig/orgconfig/internal/organizations"
 	"github.com/orgconfig/orgconfig/internal/regions"
-	"github.com/orgconfig/orgconfig/internal/sealed"
 	"github.com/orgconfig/orgconfig/internal/server"
-	"github.com/orgconfig/orgconfig/internal/store"
 )
 
 // importCommand loads AWS Config snapshot and history files into the data store: directly (the
@@ -195,7 +193,7 @@ func (c *importCommand) runDirect(ctx context.Context, files []importFile, p *pr
 	runner := jobs.New(st, jobs.Options{Clock: clk})
 	iamSvc := iam.New(st, clk, gen, dir, runner)
 	orgSvc := organizations.New(st, clk, gen, dir, iamSvc, runner)
-	svc := configservice.New(st, clk, gen, dir, iamSvc, orgSvc, runner, regions.New(splitList(c.extraRegions)...), configservice.Options{Sealer: sealerOf(key)})
+	svc := configservice.New(st, clk, gen, dir, iamSvc, orgSvc, runner, regions.New(splitList(c.extraRegions)...), configservice.Options{Sealer: server.Sealer(key)})
 
 	o := configservice.ImportOptions{
 		Account: c.accountID, Region: c.region, GlobalRegion: c.globalRegion, DefaultRegion: c.defaultRegion,
@@ -408,12 +406,4 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
 	return n, err
-}
-
-// sealerOf is key as a store.Sealer (nil when there is none).
-func sealerOf(key *sealed.Key) store.Sealer {
-	if key == nil {
-		return nil
-	}
-	return key
 }

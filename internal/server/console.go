@@ -17,7 +17,7 @@ func (s *Server) newConsole(ctx context.Context) error {
 	for _, p := range organizations.DefaultServicePrincipals {
 		principals = append(principals, p.Name)
 	}
-	key, err := store.Secret(ctx, s.store, console.KeyKind, console.KeyID, 32, s.sealer())
+	key, err := store.Secret(ctx, s.store, console.KeyKind, console.KeyID, 32, Sealer(s.sealKey))
 	if err != nil {
 		return err
 	}

@@ -114,8 +114,7 @@ func openSealing(ctx context.Context, st store.Store, path string, create bool, 
 // OpenSealKey returns the key that seals the secrets of the store opts point to, for the CLI's
 // commands that work on a data store directly (the same checks as a server's start).
 func OpenSealKey(ctx context.Context, st store.Store, opts Options) (*sealed.Key, error) {
-	s := &Server{opts: opts}
-	path := s.secretsKeyFile()
+	path := secretsKeyFile(opts)
 	if path == "" {
 		return nil, nil
 	}

@@ -136,7 +136,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.store, s.ownsStore = st, owns
 	warnOpenDataDir(opts.DataDir, s.log)
-	if keyFile := s.secretsKeyFile(); keyFile != "" {
+	if keyFile := secretsKeyFile(opts); keyFile != "" {
 		if s.sealKey, err = openSealing(ctx, st, keyFile, true, s.log); err != nil {
 			s.closeStore()
 			return nil, err
@@ -166,7 +166,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s.authz = authz.New(st, iamSvc, orgSvc)
 	cfgSvc := configservice.New(st, s.clock, s.ids, s.dir, iamSvc, orgSvc, s.jobs, s.regions, configservice.Options{
 		SnapshotDir: opts.SnapshotDir, LambdaEndpoints: opts.LambdaEndpoints, AggregatorDataDelay: opts.AggregatorDataDelay,
-		Sealer: s.sealer(),
+		Sealer: Sealer(s.sealKey),
 	})
 	s.config = cfgSvc
 	// Items written before the query index existed get their entries in the background.
@@ -196,24 +196,25 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	return s, nil
 }
 
-// secretsKeyFile is where the key that seals secrets at rest lives: Options.SecretsKeyFile, or
-// the data directory's SecretsKeyFile; "" when there is neither.
-func (s *Server) secretsKeyFile() string {
-	if s.opts.SecretsKeyFile != "" {
-		return s.opts.SecretsKeyFile
+// secretsKeyFile is where the key that seals secrets at rest lives: o.SecretsKeyFile, or the
+// data directory's SecretsKeyFile; "" when there is neither.
+func secretsKeyFile(o Options) string {
+	if o.SecretsKeyFile != "" {
+		return o.SecretsKeyFile
 	}
-	if s.opts.DataDir == "" {
+	if o.DataDir == "" {
 		return ""
 	}
-	return filepath.Join(s.opts.DataDir, SecretsKeyFile)
+	return filepath.Join(o.DataDir, SecretsKeyFile)
 }
 
-// sealer is the key as a store.Sealer (nil when there is none).
-func (s *Server) sealer() store.Sealer {
-	if s.sealKey == nil {
+// Sealer is key as a store.Sealer: nil (no sealing) when key is nil, so that no typed nil
+// pointer hides in the interface.
+func Sealer(key *sealed.Key) store.Sealer {
+	if key == nil {
 		return nil
 	}
-	return s.sealKey
+	return key
 }
 
 // Jobs is the server's background-job runner. Services register their job kinds on it in New;
