@@ -8,8 +8,8 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/clock"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/server"
 	"github.com/orgconfig/orgconfig/internal/store"
@@ -73,14 +73,14 @@ func (c *accountsCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	dir := auth.NewDirectory(st, clock.System{}, ids.NewRandom(), key)
+	dir := identity.NewDirectory(st, clock.System{}, ids.NewRandom(), key)
 	if c.sub == "create" {
 		return c.create(ctx, dir)
 	}
 	return c.list(ctx, dir, st)
 }
 
-func (c *accountsCommand) create(ctx context.Context, dir *auth.Directory) error {
+func (c *accountsCommand) create(ctx context.Context, dir *identity.Directory) error {
 	if _, err := dir.BootstrapAccount(ctx); err != nil {
 		return errors.New("this data store has not been initialized: start 'orgconfig serve' on it once first")
 	}
@@ -93,7 +93,7 @@ func (c *accountsCommand) create(ctx context.Context, dir *auth.Directory) error
 	return nil
 }
 
-func (c *accountsCommand) list(ctx context.Context, dir *auth.Directory, st store.Store) error {
+func (c *accountsCommand) list(ctx context.Context, dir *identity.Directory, st store.Store) error {
 	accts, err := dir.Accounts(ctx)
 	if err != nil {
 		return err

@@ -25,10 +25,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/configservice"
 	"github.com/orgconfig/orgconfig/internal/iam"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
 	"github.com/orgconfig/orgconfig/internal/organizations"
@@ -103,7 +103,7 @@ func (c *importCommand) ParseFlags(args []string) error {
 	if !slices.Contains([]string{"auto", "bar", "lines", "none"}, c.progress) {
 		return fmt.Errorf("--progress %q: want auto, bar, lines or none", c.progress)
 	}
-	if c.accountID != "" && !auth.ValidAccountID(c.accountID) {
+	if c.accountID != "" && !identity.ValidAccountID(c.accountID) {
 		return fmt.Errorf("--account-id %q is not 12 digits", c.accountID)
 	}
 	if c.interval <= 0 {
@@ -184,7 +184,7 @@ func (c *importCommand) runDirect(ctx context.Context, files []importFile, p *pr
 	if err != nil {
 		return err
 	}
-	dir := auth.NewDirectory(st, clk, gen, key)
+	dir := identity.NewDirectory(st, clk, gen, key)
 	if _, err := dir.BootstrapAccount(ctx); err != nil {
 		return errors.New("this data store has not been initialized: start 'orgconfig serve' on it once first")
 	}

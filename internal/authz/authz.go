@@ -40,10 +40,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/iam"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/organizations"
 	"github.com/orgconfig/orgconfig/internal/policy"
 	"github.com/orgconfig/orgconfig/internal/store"
@@ -166,7 +166,7 @@ func (a *Authorizer) Authorize(ctx context.Context, info *call.Info, service, op
 // Denied returns AWS's AccessDenied error for a refused action, naming the policy type that
 // refused it: "User: <arn> is not authorized to perform: <action> on resource: <resource>
 // with an explicit deny in a <kind>" or "... because no <kind> allows the <action> action".
-func Denied(p *auth.Principal, action, resource string, d policy.Decision, kind string) *awsproto.Error {
+func Denied(p *identity.Principal, action, resource string, d policy.Decision, kind string) *awsproto.Error {
 	if d == policy.ExplicitDeny {
 		article := "a"
 		if strings.IndexByte("aeiou", kind[0]) >= 0 {
@@ -181,19 +181,19 @@ func Denied(p *auth.Principal, action, resource string, d policy.Decision, kind 
 
 // isServiceLinkedSession reports whether p is a session of a service-linked role, which SCPs
 // never restrict. Service-linked roles, and only they, live under the /aws-service-role/ path.
-func isServiceLinkedSession(p *auth.Principal) bool {
-	return p.Type == auth.AssumedRole && strings.Contains(p.RoleARN, ":role/aws-service-role/")
+func isServiceLinkedSession(p *identity.Principal) bool {
+	return p.Type == identity.AssumedRole && strings.Contains(p.RoleARN, ":role/aws-service-role/")
 }
 
 // CallerOf describes p for Principal elements of trust policies.
-func CallerOf(p *auth.Principal) *policy.Caller {
+func CallerOf(p *identity.Principal) *policy.Caller {
 	c := &policy.Caller{Account: p.Account, ARN: p.ARN, RoleARN: p.RoleARN}
 	switch p.Type {
-	case auth.Root:
+	case identity.Root:
 		c.Type = policy.CallerRoot
-	case auth.User:
+	case identity.User:
 		c.Type = policy.CallerUser
-	case auth.AssumedRole:
+	case identity.AssumedRole:
 		c.Type = policy.CallerAssumedRole
 	}
 	return c
@@ -206,18 +206,18 @@ func RequestContext(info *call.Info, service string) policy.Context {
 		ctx.Set("aws:PrincipalAccount", p.Account)
 		ctx.Set("aws:userid", p.UserID)
 		switch p.Type {
-		case auth.Root:
+		case identity.Root:
 			ctx.Set("aws:PrincipalType", "Account")
 			ctx.Set("aws:PrincipalArn", p.ARN)
-		case auth.User:
+		case identity.User:
 			ctx.Set("aws:PrincipalType", "User")
 			ctx.Set("aws:PrincipalArn", p.ARN)
 			ctx.Set("aws:username", p.Name)
-		case auth.AssumedRole:
+		case identity.AssumedRole:
 			ctx.Set("aws:PrincipalType", "AssumedRole")
 			ctx.Set("aws:PrincipalArn", p.RoleARN)
 		}
-		if !p.Expiration.IsZero() || p.Type == auth.AssumedRole {
+		if !p.Expiration.IsZero() || p.Type == identity.AssumedRole {
 			ctx.Set("aws:MultiFactorAuthPresent", "false")
 		}
 	}

@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/iam"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
 	"github.com/orgconfig/orgconfig/internal/organizations"
@@ -38,7 +38,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { st.Close() })
 	clk := clock.NewManual(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	g := ids.NewSeeded(1)
-	dir := auth.NewDirectory(st, clk, g, nil)
+	dir := identity.NewDirectory(st, clk, g, nil)
 	runner := jobs.New(st, jobs.Options{})
 	iamSvc := iam.New(st, clk, g, dir, runner)
 	orgs := organizations.New(st, clk, g, dir, iamSvc, runner)
@@ -60,12 +60,12 @@ func (f *fixture) role(t *testing.T, name, path string, inline map[string]string
 	return r
 }
 
-func session(r *iam.Role, akid string) *auth.Principal {
-	return &auth.Principal{Account: r.Account, Type: auth.AssumedRole, ARN: "arn:aws:sts::" + r.Account + ":assumed-role/" + r.Name + "/s1",
+func session(r *iam.Role, akid string) *identity.Principal {
+	return &identity.Principal{Account: r.Account, Type: identity.AssumedRole, ARN: "arn:aws:sts::" + r.Account + ":assumed-role/" + r.Name + "/s1",
 		UserID: r.RoleID + ":s1", AccessKeyID: akid, Name: r.Name, RoleARN: r.ARN, SessionName: "s1", Expiration: time.Now().Add(time.Hour)}
 }
 
-func info(p *auth.Principal) *call.Info {
+func info(p *identity.Principal) *call.Info {
 	return &call.Info{Principal: p, Region: "eu-west-1", Time: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 }
 
@@ -81,7 +81,7 @@ func TestAuthorize(t *testing.T) {
 	p := session(r, "ASIAAAAAAAAAAAAAAAAA")
 
 	for _, c := range []struct {
-		principal     *auth.Principal
+		principal     *identity.Principal
 		service, op   string
 		input         string
 		wantDenied    string // "" = allowed; else a substring of the message
@@ -89,7 +89,7 @@ func TestAuthorize(t *testing.T) {
 	}{
 		{nil, "sts", "GetCallerIdentity", ``, "", ""},
 		{p, "sts", "GetCallerIdentity", ``, "", ""},
-		{auth.RootPrincipal(acct), "config", "PutConfigRule", `{}`, "", ""},
+		{identity.RootPrincipal(acct), "config", "PutConfigRule", `{}`, "", ""},
 		{p, "config", "DescribeConfigRules", `{}`, "", ""},
 		{p, "config", "PutConfigRule", `{}`, "User: " + p.ARN + " is not authorized to perform: config:PutConfigRule on resource: * because no identity-based policy allows the config:PutConfigRule action", "AccessDenied"},
 		{p, "iam", "GetRole", `{"RoleName":"reader"}`, "", ""},
@@ -147,7 +147,7 @@ func TestAuthorize(t *testing.T) {
 }
 
 func TestRequestContext(t *testing.T) {
-	u := &auth.Principal{Account: acct, Type: auth.User, ARN: "arn:aws:iam::" + acct + ":user/ops/bob", UserID: "AIDAX", Name: "bob"}
+	u := &identity.Principal{Account: acct, Type: identity.User, ARN: "arn:aws:iam::" + acct + ":user/ops/bob", UserID: "AIDAX", Name: "bob"}
 	ctx := RequestContext(info(u), "config")
 	for k, want := range map[string]string{
 		"aws:PrincipalAccount": acct, "aws:PrincipalType": "User", "aws:username": "bob", "aws:userid": "AIDAX",
@@ -163,7 +163,7 @@ func TestRequestContext(t *testing.T) {
 	if v, _ := RequestContext(info(u), "iam").Get("aws:RequestedRegion"); v[0] != "us-east-1" {
 		t.Errorf("IAM RequestedRegion = %v", v)
 	}
-	s := &auth.Principal{Account: acct, Type: auth.AssumedRole, ARN: "arn:aws:sts::" + acct + ":assumed-role/r/s", RoleARN: "arn:aws:iam::" + acct + ":role/p/r"}
+	s := &identity.Principal{Account: acct, Type: identity.AssumedRole, ARN: "arn:aws:sts::" + acct + ":assumed-role/r/s", RoleARN: "arn:aws:iam::" + acct + ":role/p/r"}
 	ctx = RequestContext(info(s), "sts")
 	if v, _ := ctx.Get("aws:PrincipalArn"); v[0] != s.RoleARN {
 		t.Errorf("session aws:PrincipalArn = %v, want the role ARN", v)
@@ -174,17 +174,17 @@ func TestRequestContext(t *testing.T) {
 }
 
 func TestServiceLinkedSession(t *testing.T) {
-	slr := &auth.Principal{Type: auth.AssumedRole, RoleARN: "arn:aws:iam::" + acct + ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"}
+	slr := &identity.Principal{Type: identity.AssumedRole, RoleARN: "arn:aws:iam::" + acct + ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"}
 	if !isServiceLinkedSession(slr) {
 		t.Error("SLR session not recognized")
 	}
-	if isServiceLinkedSession(&auth.Principal{Type: auth.AssumedRole, RoleARN: "arn:aws:iam::" + acct + ":role/aws-service-role-lookalike"}) {
+	if isServiceLinkedSession(&identity.Principal{Type: identity.AssumedRole, RoleARN: "arn:aws:iam::" + acct + ":role/aws-service-role-lookalike"}) {
 		t.Error("ordinary role taken for an SLR")
 	}
 }
 
 func TestDeniedWording(t *testing.T) {
-	p := &auth.Principal{ARN: "arn:aws:iam::" + acct + ":user/u"}
+	p := &identity.Principal{ARN: "arn:aws:iam::" + acct + ":user/u"}
 	if got := Denied(p, "config:X", "*", policy.ExplicitDeny, "service control policy").Message; got != "User: arn:aws:iam::"+acct+":user/u is not authorized to perform: config:X on resource: * with an explicit deny in a service control policy" {
 		t.Errorf("explicit SCP: %q", got)
 	}

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/iam"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/policy"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
@@ -94,11 +94,11 @@ func (ps *Permissions) Decide(req policy.Request) (d policy.Decision, kind strin
 
 // PermissionsTx loads the permissions of a user or assumed-role session (root has none: it is
 // not bound by identity policies, and the result is empty).
-func PermissionsTx(tx store.Tx, iamSvc *iam.Service, p *auth.Principal) (*Permissions, error) {
+func PermissionsTx(tx store.Tx, iamSvc *iam.Service, p *identity.Principal) (*Permissions, error) {
 	return loadPermissionsTx(tx, iamSvc, p, parseDoc)
 }
 
-func loadPermissionsTx(tx store.Tx, iamSvc *iam.Service, p *auth.Principal, parse func(string) *policy.Document) (*Permissions, error) {
+func loadPermissionsTx(tx store.Tx, iamSvc *iam.Service, p *identity.Principal, parse func(string) *policy.Document) (*Permissions, error) {
 	ps := &Permissions{}
 	texts, err := iamSvc.IdentityPoliciesTx(tx, p)
 	if err != nil {
@@ -109,7 +109,7 @@ func loadPermissionsTx(tx store.Tx, iamSvc *iam.Service, p *auth.Principal, pars
 			ps.Identity = append(ps.Identity, d)
 		}
 	}
-	if p.Type != auth.AssumedRole || p.AccessKeyID == "" {
+	if p.Type != identity.AssumedRole || p.AccessKeyID == "" {
 		return ps, nil
 	}
 	sp, err := sessionPoliciesTx(tx, p.AccessKeyID)

@@ -7,7 +7,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/orgconfig/orgconfig/internal/auth"
+	"github.com/orgconfig/orgconfig/internal/identity"
 )
 
 // Info describes the call being served.
@@ -17,7 +17,7 @@ type Info struct {
 	Operation string
 	// Region is the region of the signature's credential scope ("us-east-1" when unsigned).
 	Region    string
-	Principal *auth.Principal
+	Principal *identity.Principal
 	// Time is when the request was received, from the server's clock.
 	Time time.Time
 }

@@ -16,11 +16,11 @@ import (
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/iam"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
 	"github.com/orgconfig/orgconfig/internal/memo"
@@ -53,7 +53,7 @@ type Service struct {
 	store   store.Store
 	clock   clock.Clock
 	ids     ids.Generator
-	dir     *auth.Directory
+	dir     *identity.Directory
 	iam     *iam.Service
 	orgs    *organizations.Service
 	jobs    *jobs.Runner
@@ -71,7 +71,7 @@ type Service struct {
 }
 
 // New returns the AWS Config service and registers its background job kinds on runner.
-func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, iamSvc *iam.Service, orgs *organizations.Service, runner *jobs.Runner, rs *regions.Set, opts Options) *Service {
+func New(st store.Store, c clock.Clock, g ids.Generator, dir *identity.Directory, iamSvc *iam.Service, orgs *organizations.Service, runner *jobs.Runner, rs *regions.Set, opts Options) *Service {
 	s := &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc, orgs: orgs, jobs: runner, regions: rs, opts: opts}
 	if runner != nil {
 		runner.Register(jobRetention, s.runRetention)

@@ -9,8 +9,8 @@ import (
 	"slices"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -298,7 +298,7 @@ func (s *Service) importInput(it *fileItem, o *ImportOptions, fileAccount, fileR
 	if account == "" {
 		return ItemInput{}, "no account ID (the item has no awsAccountId and none was given)"
 	}
-	if !auth.ValidAccountID(account) {
+	if !identity.ValidAccountID(account) {
 		return ItemInput{}, fmt.Sprintf("invalid account ID %q", account)
 	}
 	region := o.Region
@@ -411,7 +411,7 @@ func (s *Service) decideAccount(ctx context.Context, account string, o *ImportOp
 	}
 	exists := true
 	err := s.store.Read(ctx, func(tx store.Tx) error {
-		_, err := tx.Get(auth.KindAccount, "", account)
+		_, err := tx.Get(identity.KindAccount, "", account)
 		if errors.Is(err, store.ErrNotFound) {
 			exists = false
 			return nil
@@ -427,13 +427,13 @@ func (s *Service) decideAccount(ctx context.Context, account string, o *ImportOp
 	if !o.CreateAccounts {
 		return fmt.Sprintf("account %s does not exist (create it first, or import with --create-accounts)", account), nil
 	}
-	a := &auth.Account{ID: account, Name: "account-" + account, Email: "root+" + account + "@example.com",
+	a := &identity.Account{ID: account, Name: "account-" + account, Email: "root+" + account + "@example.com",
 		Created: s.clock.Now().UTC(), Origin: "import"}
 	cred := s.dir.NewRootCredential(account, "", "")
 	created := true
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		created = true
-		if err := auth.PutAccount(tx, a); errors.Is(err, store.ErrExists) {
+		if err := identity.PutAccount(tx, a); errors.Is(err, store.ErrExists) {
 			created = false // created meanwhile by someone else: use it as it is
 			return nil
 		} else if err != nil {

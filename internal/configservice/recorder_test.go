@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/clock"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/store"
 	"github.com/orgconfig/orgconfig/internal/store/sqlite"
@@ -29,7 +29,7 @@ func TestRecorderRecordsItself(t *testing.T) {
 	clk := clock.NewManual(time.UnixMilli(1_700_000_000_000))
 	s := &Service{store: st, clock: clk, ids: ids.NewSeeded(1)}
 	const account, region = "111111111111", "us-east-1"
-	ctx := call.With(context.Background(), &call.Info{Region: region, Principal: &auth.Principal{Account: account}})
+	ctx := call.With(context.Background(), &call.Info{Region: region, Principal: &identity.Principal{Account: account}})
 
 	if err := s.PutConfigurationRecorder(ctx, &configapi.PutConfigurationRecorderRequest{ConfigurationRecorder: &configapi.ConfigurationRecorder{
 		RoleARN: "arn:aws:iam::111111111111:role/r"}}); err != nil {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
-	"github.com/orgconfig/orgconfig/internal/auth"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -150,7 +150,7 @@ func parseRoleARN(s string) (account, path, name string, ok bool) {
 		return "", "", "", false
 	}
 	account, res, found := strings.Cut(rest, ":")
-	if !found || !auth.ValidAccountID(account) {
+	if !found || !identity.ValidAccountID(account) {
 		return "", "", "", false
 	}
 	res, found = strings.CutPrefix(res, "role/")
@@ -256,14 +256,14 @@ func (s *Service) EnsureServiceLinkedRoleTx(tx store.Tx, account, servicePrincip
 // permissions: inline and attached managed policies (at their default version) of an IAM
 // user, or of the role of an assumed-role session. Root has no identity policies (nil). A
 // principal whose user or role no longer exists has none either (empty, no error).
-func (s *Service) IdentityPoliciesTx(tx store.Tx, p *auth.Principal) ([]string, error) {
+func (s *Service) IdentityPoliciesTx(tx store.Tx, p *identity.Principal) ([]string, error) {
 	if p == nil {
 		return nil, nil
 	}
 	var inline map[string]string
 	var attached []string
 	switch p.Type {
-	case auth.User:
+	case identity.User:
 		u, err := s.UserByNameTx(tx, p.Account, p.Name)
 		if errors.Is(err, ErrNoSuchUser) {
 			return []string{}, nil
@@ -272,7 +272,7 @@ func (s *Service) IdentityPoliciesTx(tx store.Tx, p *auth.Principal) ([]string, 
 			return nil, err
 		}
 		inline, attached = u.InlinePolicies, u.AttachedPolicyARNs
-	case auth.AssumedRole:
+	case identity.AssumedRole:
 		r, err := RoleByARNTx(tx, p.RoleARN)
 		if errors.Is(err, ErrNoSuchRole) {
 			return []string{}, nil

@@ -9,8 +9,8 @@ import (
 	"sync"
 
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/clock"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
 	"github.com/orgconfig/orgconfig/internal/store"
@@ -31,7 +31,7 @@ type Service struct {
 	store store.Store
 	clock clock.Clock
 	ids   ids.Generator
-	dir   *auth.Directory
+	dir   *identity.Directory
 	jobs  *jobs.Runner
 	orgs  OrgInfo
 
@@ -42,7 +42,7 @@ type Service struct {
 }
 
 // New returns the IAM service. It registers its background job kinds on runner.
-func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, runner *jobs.Runner) *Service {
+func New(st store.Store, c clock.Clock, g ids.Generator, dir *identity.Directory, runner *jobs.Runner) *Service {
 	s := &Service{store: st, clock: c, ids: g, dir: dir, jobs: runner}
 	if runner != nil {
 		runner.Register(jobSLRDeletion, s.runDeletion)

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/clock"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
 	"github.com/orgconfig/orgconfig/internal/store"
@@ -40,9 +40,9 @@ func newFixture(t *testing.T) *fixture {
 	c := clock.NewManual(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	g := ids.NewSeeded(1)
 	runner := jobs.New(st, jobs.Options{Clock: c})
-	dir := auth.NewDirectory(st, c, g, nil)
+	dir := identity.NewDirectory(st, c, g, nil)
 	svc := New(st, c, g, dir, runner)
-	ctx := call.With(t.Context(), &call.Info{Principal: auth.RootPrincipal(acct), Region: "us-east-1"})
+	ctx := call.With(t.Context(), &call.Info{Principal: identity.RootPrincipal(acct), Region: "us-east-1"})
 	return &fixture{svc: svc, st: st, clock: c, runner: runner, ctx: ctx}
 }
 
@@ -178,25 +178,25 @@ func TestIdentityPoliciesTx(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = f.st.Read(f.ctx, func(tx store.Tx) error {
-		docs, err := f.svc.IdentityPoliciesTx(tx, &auth.Principal{Account: acct, Type: auth.AssumedRole, RoleARN: r.ARN})
+		docs, err := f.svc.IdentityPoliciesTx(tx, &identity.Principal{Account: acct, Type: identity.AssumedRole, RoleARN: r.ARN})
 		if err != nil {
 			return err
 		}
 		if len(docs) != 2 || docs[0] != inline || docs[1] != awsPolicies[AdministratorAccessARN].Document {
 			t.Errorf("role docs = %q", docs)
 		}
-		docs, err = f.svc.IdentityPoliciesTx(tx, &auth.Principal{Account: acct, Type: auth.User, Name: "alice"})
+		docs, err = f.svc.IdentityPoliciesTx(tx, &identity.Principal{Account: acct, Type: identity.User, Name: "alice"})
 		if err != nil {
 			return err
 		}
 		if len(docs) != 1 || docs[0] != inline {
 			t.Errorf("user docs = %q", docs)
 		}
-		docs, err = f.svc.IdentityPoliciesTx(tx, auth.RootPrincipal(acct))
+		docs, err = f.svc.IdentityPoliciesTx(tx, identity.RootPrincipal(acct))
 		if err != nil || docs != nil {
 			t.Errorf("root docs = %q, %v", docs, err)
 		}
-		docs, err = f.svc.IdentityPoliciesTx(tx, &auth.Principal{Account: acct, Type: auth.AssumedRole, RoleARN: "arn:aws:iam::" + acct + ":role/gone"})
+		docs, err = f.svc.IdentityPoliciesTx(tx, &identity.Principal{Account: acct, Type: identity.AssumedRole, RoleARN: "arn:aws:iam::" + acct + ":role/gone"})
 		if err != nil || docs == nil || len(docs) != 0 {
 			t.Errorf("missing role docs = %q, %v", docs, err)
 		}

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -108,14 +108,14 @@ func (s *Service) readUser(ctx context.Context, name string) (*User, error) {
 
 // impliedUser resolves an optional UserName parameter: absent, it means the calling IAM user.
 // Root callers get "" with root set (they act on the account's root keys).
-func impliedUser(p *auth.Principal, name string) (user string, root bool, err error) {
+func impliedUser(p *identity.Principal, name string) (user string, root bool, err error) {
 	if name != "" {
 		return name, false, nil
 	}
 	switch p.Type {
-	case auth.User:
+	case identity.User:
 		return p.Name, false, nil
-	case auth.Root:
+	case identity.Root:
 		return "", true, nil
 	}
 	return "", false, awsproto.ErrValidation("Must specify userName when calling with non-User credentials")
@@ -175,7 +175,7 @@ func (s *Service) GetUser(ctx context.Context, in *iamapi.GetUserRequest) (*iama
 		if a, err := s.dir.Account(ctx, p.Account); err == nil {
 			created = a.Created
 		}
-		return &iamapi.GetUserResponse{User: &iamapi.User{UserId: p.Account, Arn: auth.RootARN(p.Account), CreateDate: awsproto.NewTime(created)}}, nil
+		return &iamapi.GetUserResponse{User: &iamapi.User{UserId: p.Account, Arn: identity.RootARN(p.Account), CreateDate: awsproto.NewTime(created)}}, nil
 	}
 	u, err := s.readUser(ctx, name)
 	if err != nil {
@@ -264,10 +264,10 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccessKe
 		return nil, err
 	}
 	now := s.clock.Now().UTC().Truncate(time.Second)
-	var cred *auth.Credential
+	var cred *identity.Credential
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		if root {
-			keys, err := tx.List(auth.KindAccountKey, account, "", 0)
+			keys, err := tx.List(identity.KindAccountKey, account, "", 0)
 			if err != nil {
 				return err
 			}
@@ -292,8 +292,8 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccessKe
 		if len(keys) >= maxAccessKeys {
 			return iamapi.ErrLimitExceeded("Cannot exceed quota for AccessKeysPerUser: %d", maxAccessKeys)
 		}
-		cred = &auth.Credential{AccessKeyID: s.dir.NewAccessKeyID(false), SecretAccessKey: s.ids.Secret(),
-			Account: account, Type: auth.User, ARN: u.ARN, UserID: u.UserID, Status: "Active", Created: now, Name: u.Name}
+		cred = &identity.Credential{AccessKeyID: s.dir.NewAccessKeyID(false), SecretAccessKey: s.ids.Secret(),
+			Account: account, Type: identity.User, ARN: u.ARN, UserID: u.UserID, Status: "Active", Created: now, Name: u.Name}
 		if err := s.dir.PutCredential(tx, cred); err != nil {
 			return err
 		}
@@ -309,13 +309,13 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccessKe
 
 // rootKeysTx lists the root access keys of account as accessKey values.
 func rootKeysTx(tx store.Tx, account string) ([]accessKey, error) {
-	recs, err := tx.List(auth.KindAccountKey, account, "", 0)
+	recs, err := tx.List(identity.KindAccountKey, account, "", 0)
 	if err != nil {
 		return nil, err
 	}
 	var out []accessKey
 	for _, r := range recs {
-		c, err := getJSON[auth.Credential](tx, auth.KindCredential, "", r.ID)
+		c, err := getJSON[identity.Credential](tx, identity.KindCredential, "", r.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -379,15 +379,15 @@ func noSuchKey(akid string) error {
 
 // keyCredentialTx returns the credential of a key that belongs to the given user (or to the
 // root user of account when root is set).
-func keyCredentialTx(tx store.Tx, account, user string, root bool, akid string) (*auth.Credential, error) {
-	c, err := getJSON[auth.Credential](tx, auth.KindCredential, "", akid)
+func keyCredentialTx(tx store.Tx, account, user string, root bool, akid string) (*identity.Credential, error) {
+	c, err := getJSON[identity.Credential](tx, identity.KindCredential, "", akid)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, noSuchKey(akid)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if c.Account != account || (root && c.Type != auth.Root) || (!root && (c.Type != auth.User || !strings.EqualFold(c.Name, user))) {
+	if c.Account != account || (root && c.Type != identity.Root) || (!root && (c.Type != identity.User || !strings.EqualFold(c.Name, user))) {
 		return nil, noSuchKey(akid)
 	}
 	return c, nil
@@ -459,11 +459,11 @@ func (s *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccessKe
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Delete(auth.KindCredential, "", c.AccessKeyID); err != nil {
+		if _, err := tx.Delete(identity.KindCredential, "", c.AccessKeyID); err != nil {
 			return err
 		}
 		if root {
-			_, err = tx.Delete(auth.KindAccountKey, account, c.AccessKeyID)
+			_, err = tx.Delete(identity.KindAccountKey, account, c.AccessKeyID)
 			return err
 		}
 		_, err = tx.Delete(KindAccessKey, account, accessKeyID(c.Name, c.AccessKeyID))

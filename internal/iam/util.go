@@ -10,9 +10,9 @@ import (
 	"strings"
 
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/call"
+	"github.com/orgconfig/orgconfig/internal/identity"
 )
 
 // checkPolicyDocument is the local, shallow syntax check IAM applies to every policy document
@@ -165,7 +165,7 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // caller returns the account and principal of the request. Outside a request there is none;
 // handlers then fail rather than act on an arbitrary account.
-func caller(ctx context.Context) (string, *auth.Principal, error) {
+func caller(ctx context.Context) (string, *identity.Principal, error) {
 	info := call.From(ctx)
 	if info == nil || info.Principal == nil {
 		return "", nil, awsproto.ErrMissingAuthenticationToken("Request is missing Authentication Token")

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/jobs"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
@@ -198,12 +198,12 @@ func accountsCounted(tx store.Tx, o *Organization, now time.Time) (int, error) {
 
 // emailTaken reports whether any account orgconfig hosts uses email (case-insensitively).
 func emailTaken(tx store.Tx, email string) (bool, error) {
-	recs, err := tx.List(auth.KindAccount, "", "", 0)
+	recs, err := tx.List(identity.KindAccount, "", "", 0)
 	if err != nil {
 		return false, err
 	}
 	for _, r := range recs {
-		var a auth.Account
+		var a identity.Account
 		if err := json.Unmarshal(r.Body, &a); err != nil {
 			return false, err
 		}
@@ -274,7 +274,7 @@ func (s *Service) createAccountTx(ctx context.Context, p createAccountJob) error
 		if err != nil {
 			return err
 		}
-		if err := auth.PutAccount(tx, &auth.Account{ID: id, Name: c.AccountName, Email: c.Email, Created: now, Origin: "organizations"}); err != nil {
+		if err := identity.PutAccount(tx, &identity.Account{ID: id, Name: c.AccountName, Email: c.Email, Created: now, Origin: "organizations"}); err != nil {
 			return err
 		}
 		if err := s.addAccountTx(tx, o, &accountRec{ID: id, Name: c.AccountName, Email: c.Email, Parent: o.RootID,
@@ -307,7 +307,7 @@ func (s *Service) newAccountID(tx store.Tx) (string, error) {
 		if id[0] == '0' {
 			continue
 		}
-		if ok, err := exists(tx, auth.KindAccount, "", id); err != nil {
+		if ok, err := exists(tx, identity.KindAccount, "", id); err != nil {
 			return "", err
 		} else if !ok {
 			return id, nil

@@ -3,8 +3,8 @@ package organizations
 import (
 	"context"
 
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/call"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/policy"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
@@ -50,22 +50,22 @@ func delegatedByPolicyTx(ctx context.Context, tx store.Tx, o *Organization) (boo
 }
 
 // delegationCaller describes p for the Principal elements of the delegation policy.
-func delegationCaller(p *auth.Principal) *policy.Caller {
+func delegationCaller(p *identity.Principal) *policy.Caller {
 	c := &policy.Caller{Account: p.Account, ARN: p.ARN, RoleARN: p.RoleARN}
 	switch p.Type {
-	case auth.Root:
+	case identity.Root:
 		c.Type = policy.CallerRoot
-	case auth.User:
+	case identity.User:
 		c.Type = policy.CallerUser
-	case auth.AssumedRole:
+	case identity.AssumedRole:
 		c.Type = policy.CallerAssumedRole
 	}
 	return c
 }
 
 // principalARN is aws:PrincipalArn: the role's ARN for a role session, else the caller's ARN.
-func principalARN(p *auth.Principal) string {
-	if p.Type == auth.AssumedRole && p.RoleARN != "" {
+func principalARN(p *identity.Principal) string {
+	if p.Type == identity.AssumedRole && p.RoleARN != "" {
 		return p.RoleARN
 	}
 	return p.ARN

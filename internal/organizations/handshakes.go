@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -76,9 +76,9 @@ func errHandshakeNotFound() error {
 }
 
 // hostedAccount returns the hosted account with id, or nil.
-func hostedAccount(tx store.Tx, id string) (*auth.Account, error) {
-	var a auth.Account
-	ok, err := findJSON(tx, auth.KindAccount, "", id, &a)
+func hostedAccount(tx store.Tx, id string) (*identity.Account, error) {
+	var a identity.Account
+	ok, err := findJSON(tx, identity.KindAccount, "", id, &a)
 	if !ok || err != nil {
 		return nil, err
 	}
@@ -86,13 +86,13 @@ func hostedAccount(tx store.Tx, id string) (*auth.Account, error) {
 }
 
 // accountByEmail returns the hosted account using email, or nil.
-func accountByEmail(tx store.Tx, email string) (*auth.Account, error) {
-	recs, err := tx.List(auth.KindAccount, "", "", 0)
+func accountByEmail(tx store.Tx, email string) (*identity.Account, error) {
+	recs, err := tx.List(identity.KindAccount, "", "", 0)
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range recs {
-		var a auth.Account
+		var a identity.Account
 		if err := decode(r, &a); err != nil {
 			return nil, err
 		}
@@ -120,10 +120,10 @@ func (s *Service) InviteAccountToOrganization(ctx context.Context, in *organizat
 		if t == nil || t.Id == "" {
 			return invalid("INPUT_REQUIRED", "You must specify a value for Target.")
 		}
-		var invitee *auth.Account
+		var invitee *identity.Account
 		switch t.Type {
 		case organizationsapi.HandshakePartyTypeAccount:
-			if !auth.ValidAccountID(t.Id) {
+			if !identity.ValidAccountID(t.Id) {
 				return invalid("INVALID_PATTERN_TARGET_ID", "You specified a value that doesn't match the required pattern: an account ID is 12 digits.")
 			}
 			if invitee, err = hostedAccount(tx, t.Id); err != nil {
@@ -276,7 +276,7 @@ func (s *Service) AcceptHandshake(ctx context.Context, in *organizationsapi.Acce
 				return err
 			}
 			if a == nil {
-				a = &auth.Account{ID: acct, Name: "account-" + acct, Email: "root+" + acct + "@example.com"}
+				a = &identity.Account{ID: acct, Name: "account-" + acct, Email: "root+" + acct + "@example.com"}
 			}
 			if err := s.addAccountTx(tx, o, &accountRec{ID: acct, Name: a.Name, Email: a.Email, Parent: o.RootID,
 				State: "ACTIVE", Method: "INVITED", Joined: now}); err != nil {

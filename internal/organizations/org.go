@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
-	"github.com/orgconfig/orgconfig/internal/auth"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -75,8 +75,8 @@ func (s *Service) CreateOrganization(ctx context.Context, in *organizationsapi.C
 		} else if cur != nil {
 			return organizationsapi.ErrAlreadyInOrganization("The AWS account is already a member of an organization.")
 		}
-		var a auth.Account
-		if _, err := findJSON(tx, auth.KindAccount, "", acct, &a); err != nil {
+		var a identity.Account
+		if _, err := findJSON(tx, identity.KindAccount, "", acct, &a); err != nil {
 			return err
 		}
 		if a.Name == "" {

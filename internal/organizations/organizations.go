@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/iam"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
 	"github.com/orgconfig/orgconfig/internal/memo"
@@ -52,7 +52,7 @@ type Service struct {
 	store store.Store
 	clock clock.Clock
 	ids   ids.Generator
-	dir   *auth.Directory
+	dir   *identity.Directory
 	iam   *iam.Service
 	jobs  *jobs.Runner
 
@@ -65,7 +65,7 @@ type Service struct {
 }
 
 // New returns the Organizations service. It registers its background job kinds on runner.
-func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, iamSvc *iam.Service, runner *jobs.Runner) *Service {
+func New(st store.Store, c clock.Clock, g ids.Generator, dir *identity.Directory, iamSvc *iam.Service, runner *jobs.Runner) *Service {
 	s := &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc, jobs: runner, limits: DefaultLimits,
 		principals: map[string]ServicePrincipal{}}
 	for _, p := range DefaultServicePrincipals {

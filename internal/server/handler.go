@@ -13,10 +13,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/console"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/sigv4"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
@@ -444,18 +444,18 @@ func (s *Server) authenticatePermissive(ctx context.Context, r *http.Request, x 
 			x.info.Principal = cred.Principal()
 			return nil
 		}
-		if auth.ValidAccountID(akid) {
+		if identity.ValidAccountID(akid) {
 			if err := s.dir.EnsureAccount(ctx, akid, "permissive"); err != nil {
 				return err
 			}
-			x.info.Principal = auth.RootPrincipal(akid)
+			x.info.Principal = identity.RootPrincipal(akid)
 			return nil
 		}
 	}
 	if err := s.dir.EnsureAccount(ctx, s.opts.DefaultAccountID, "permissive"); err != nil {
 		return err
 	}
-	x.info.Principal = auth.RootPrincipal(s.opts.DefaultAccountID)
+	x.info.Principal = identity.RootPrincipal(s.opts.DefaultAccountID)
 	return nil
 }
 

@@ -4,7 +4,7 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/orgconfig/orgconfig/internal/auth"
+	"github.com/orgconfig/orgconfig/internal/identity"
 )
 
 // Wiper is implemented by stores that can erase all state (permissive mode's reset endpoint).
@@ -32,7 +32,7 @@ func (s *Server) serveReset(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "reset failed", http.StatusInternalServerError)
 		return
 	}
-	opts := auth.BootstrapOptions{AccountID: s.bootstrap.AccountID, AccessKeyID: s.opts.RootAccessKeyID, SecretAccessKey: s.opts.RootSecretAccessKey}
+	opts := identity.BootstrapOptions{AccountID: s.bootstrap.AccountID, AccessKeyID: s.opts.RootAccessKeyID, SecretAccessKey: s.opts.RootSecretAccessKey}
 	if g := s.bootstrap.Generated; g != nil {
 		opts.AccessKeyID, opts.SecretAccessKey = g.AccessKeyID, g.SecretAccessKey
 	}

@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/orgconfig/orgconfig/internal/auth"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/sealed"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
@@ -60,7 +60,7 @@ func openSealing(ctx context.Context, st store.Store, path string, create bool, 
 	// A database without the check value: new, or written before secrets were sealed. Seal
 	// what it holds in one transaction with the check value.
 	n := 0
-	dir := auth.NewDirectory(st, nil, nil, key)
+	dir := identity.NewDirectory(st, nil, nil, key)
 	err = st.Write(ctx, func(tx store.Tx) error {
 		n = 0
 		// Another replica may have sealed the database meanwhile: its check value must open
@@ -75,7 +75,7 @@ func openSealing(ctx context.Context, st store.Store, path string, create bool, 
 		}
 		after := ""
 		for {
-			recs, err := tx.List(auth.KindCredential, "", after, 500)
+			recs, err := tx.List(identity.KindCredential, "", after, 500)
 			if err != nil {
 				return err
 			}
@@ -89,7 +89,7 @@ func openSealing(ctx context.Context, st store.Store, path string, create bool, 
 					return err
 				}
 				if string(b) != string(r.Body) {
-					if err := tx.Put(auth.KindCredential, "", r.ID, b); err != nil {
+					if err := tx.Put(identity.KindCredential, "", r.ID, b); err != nil {
 						return err
 					}
 					n++

@@ -20,13 +20,13 @@ import (
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
 	"github.com/orgconfig/orgconfig/internal/api/organizationsapi"
 	"github.com/orgconfig/orgconfig/internal/api/stsapi"
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/authz"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/configservice"
 	"github.com/orgconfig/orgconfig/internal/console"
 	"github.com/orgconfig/orgconfig/internal/iam"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
 	"github.com/orgconfig/orgconfig/internal/organizations"
@@ -58,7 +58,7 @@ type Server struct {
 	ids       ids.Generator
 	store     store.Store
 	ownsStore bool
-	dir       *auth.Directory
+	dir       *identity.Directory
 	verifier  *sigv4.Verifier
 	// bodies bounds the bytes of request bodies in flight (see readBody).
 	bodies  *semaphore.Weighted
@@ -76,7 +76,7 @@ type Server struct {
 	console   *console.Console
 	http      *http.Server
 	handler   http.Handler
-	bootstrap *auth.BootstrapResult
+	bootstrap *identity.BootstrapResult
 	closing   atomic.Bool
 	// jobsStarted makes the job loop start once, and never after Shutdown began.
 	jobsStarted atomic.Bool
@@ -110,9 +110,9 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		opts.SnapshotDir = filepath.Join(opts.DataDir, "snapshots")
 	}
 	if opts.DefaultAccountID == "" {
-		opts.DefaultAccountID = auth.DefaultAccountID
+		opts.DefaultAccountID = identity.DefaultAccountID
 	}
-	if !auth.ValidAccountID(opts.DefaultAccountID) {
+	if !identity.ValidAccountID(opts.DefaultAccountID) {
 		return nil, fmt.Errorf("default account ID %q must be 12 digits", opts.DefaultAccountID)
 	}
 	if n := len(opts.RootSecretAccessKey); n > 0 && n < minRootSecret && !opts.AllowShortRootSecret {
@@ -142,7 +142,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	s.dir = auth.NewDirectory(st, s.clock, s.ids, s.sealKey)
+	s.dir = identity.NewDirectory(st, s.clock, s.ids, s.sealKey)
 	s.jobs = jobs.New(st, jobs.Options{Clock: s.clock, Logger: s.log})
 	s.verifier = &sigv4.Verifier{Keys: s.dir, Now: s.clock.Now}
 	s.bodies = semaphore.NewWeighted(maxBodiesInFlight)
@@ -283,7 +283,7 @@ func (s *Server) register(m *awsproto.Service, h map[string]awsproto.Handler, me
 // runBootstrap creates the first account and, on first start without configured credentials,
 // writes the generated ones to the data directory.
 func (s *Server) runBootstrap(ctx context.Context) error {
-	res, err := s.dir.Bootstrap(ctx, auth.BootstrapOptions{
+	res, err := s.dir.Bootstrap(ctx, identity.BootstrapOptions{
 		AccountID: s.opts.AccountID, AccessKeyID: s.opts.RootAccessKeyID, SecretAccessKey: s.opts.RootSecretAccessKey,
 	})
 	if err != nil {
@@ -317,7 +317,7 @@ func (s *Server) GeneratedCredentials() (accessKeyID, secret string, ok bool) {
 }
 
 // Directory exposes the account directory (for the CLI and tests).
-func (s *Server) Directory() *auth.Directory { return s.dir }
+func (s *Server) Directory() *identity.Directory { return s.dir }
 
 // Store exposes the store (for tests).
 func (s *Server) Store() store.Store { return s.store }

@@ -3,7 +3,7 @@
 // Organizations work. It answers only from the authenticated call; it never trusts input for
 // identity.
 //
-// Temporary credentials are ordinary stored credentials (package auth) with a session token
+// Temporary credentials are ordinary stored credentials (package identity) with a session token
 // and an expiration: the SigV4 verifier requires the token and refuses them with ExpiredToken
 // once the injected clock passes the expiration. Expired credential records are not deleted;
 // they stay refused.
@@ -29,12 +29,12 @@ import (
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/stsapi"
-	"github.com/orgconfig/orgconfig/internal/auth"
 	"github.com/orgconfig/orgconfig/internal/authz"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/iam"
+	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/organizations"
 	"github.com/orgconfig/orgconfig/internal/policy"
@@ -47,12 +47,12 @@ type Service struct {
 	store store.Store
 	clock clock.Clock
 	ids   ids.Generator
-	dir   *auth.Directory
+	dir   *identity.Directory
 	iam   *iam.Service
 }
 
 // New returns the STS service.
-func New(st store.Store, c clock.Clock, g ids.Generator, dir *auth.Directory, iamSvc *iam.Service) *Service {
+func New(st store.Store, c clock.Clock, g ids.Generator, dir *identity.Directory, iamSvc *iam.Service) *Service {
 	return &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc}
 }
 
@@ -67,7 +67,7 @@ const (
 	packedPolicyBudget  = 2048
 )
 
-func principalOf(ctx context.Context) (*call.Info, *auth.Principal, error) {
+func principalOf(ctx context.Context) (*call.Info, *identity.Principal, error) {
 	info := call.From(ctx)
 	if info == nil || info.Principal == nil {
 		return nil, nil, awsproto.ErrMissingAuthenticationToken("Request is missing Authentication Token")
@@ -123,7 +123,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 
 	now := s.clock.Now().UTC()
 	expiration := now.Add(time.Duration(duration) * time.Second)
-	var cred *auth.Credential
+	var cred *identity.Credential
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		denied := awsproto.ErrAccessDenied("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", p.ARN, in.RoleArn)
 		role, err := iam.RoleByARNTx(tx, in.RoleArn)
@@ -170,7 +170,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 				return denied
 			}
 		}
-		if p.Type == auth.AssumedRole && duration > maxChainedDuration {
+		if p.Type == identity.AssumedRole && duration > maxChainedDuration {
 			return awsproto.ErrValidation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 		}
 		maxDuration := role.MaxSessionDuration
@@ -180,9 +180,9 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 		if duration > maxDuration {
 			return awsproto.ErrValidation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 		}
-		cred = &auth.Credential{
+		cred = &identity.Credential{
 			AccessKeyID: s.dir.NewAccessKeyID(true), SecretAccessKey: s.ids.Secret(), SessionToken: s.sessionToken(),
-			Expiration: expiration, Account: role.Account, Type: auth.AssumedRole,
+			Expiration: expiration, Account: role.Account, Type: identity.AssumedRole,
 			ARN:    "arn:aws:sts::" + role.Account + ":assumed-role/" + role.Name + "/" + session,
 			UserID: role.RoleID + ":" + session, Status: "Active", Created: now,
 			Name: role.Name, RoleARN: role.ARN, SessionName: session,
@@ -258,7 +258,7 @@ func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 	if err != nil {
 		return nil, err
 	}
-	if p.Type == auth.AssumedRole || !p.Expiration.IsZero() {
+	if p.Type == identity.AssumedRole || !p.Expiration.IsZero() {
 		return nil, awsproto.ErrAccessDenied("Cannot call GetSessionToken with session credentials")
 	}
 	duration := int32(defaultUserSession)
@@ -277,20 +277,20 @@ func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 		duration = maxRootSession
 	}
 	now := s.clock.Now().UTC()
-	cred := &auth.Credential{
+	cred := &identity.Credential{
 		AccessKeyID: s.dir.NewAccessKeyID(true), SecretAccessKey: s.ids.Secret(), SessionToken: s.sessionToken(),
 		Expiration: now.Add(time.Duration(duration) * time.Second), Account: p.Account, Type: p.Type,
 		ARN: p.ARN, UserID: p.UserID, Status: "Active", Created: now, Name: p.Name,
 	}
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		if p.IsRoot() {
-			// auth.PutCredential would also index the key among the account's root access
+			// identity.PutCredential would also index the key among the account's root access
 			// keys, which temporary credentials are not.
 			b, err := s.dir.EncodeCredential(cred)
 			if err != nil {
 				return err
 			}
-			return tx.Put(auth.KindCredential, "", cred.AccessKeyID, b)
+			return tx.Put(identity.KindCredential, "", cred.AccessKeyID, b)
 		}
 		return s.dir.PutCredential(tx, cred)
 	})
@@ -300,7 +300,7 @@ func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 	return &stsapi.GetSessionTokenResponse{Credentials: credentials(cred)}, nil
 }
 
-func credentials(c *auth.Credential) *stsapi.Credentials {
+func credentials(c *identity.Credential) *stsapi.Credentials {
 	return &stsapi.Credentials{AccessKeyId: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
 		SessionToken: c.SessionToken, Expiration: awsproto.NewTime(c.Expiration)}
 }
