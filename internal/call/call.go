@@ -7,6 +7,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/identity"
 )
 
@@ -33,4 +34,15 @@ func With(ctx context.Context, info *Info) context.Context {
 func From(ctx context.Context) *Info {
 	i, _ := ctx.Value(key{}).(*Info)
 	return i
+}
+
+// Caller returns the call's info, or AWS's MissingAuthenticationToken error when ctx carries no
+// authenticated principal (outside a request): handlers then fail rather than act on an
+// arbitrary account.
+func Caller(ctx context.Context) (*Info, error) {
+	i := From(ctx)
+	if i == nil || i.Principal == nil {
+		return nil, awsproto.ErrMissingAuthenticationToken("Missing Authentication Token")
+	}
+	return i, nil
 }
