@@ -268,7 +268,7 @@ func (s *Service) recordBatchTx(tx store.Tx, ws []*itemWrite) error {
 		}
 	}
 	for _, sc := range scopes {
-		if err := s.markChangedTx(tx, sc.account, sc.region, sc.changed); err != nil {
+		if err := s.itemsChanged(tx, sc.account, sc.region, sc.changed); err != nil {
 			return err
 		}
 	}

@@ -68,11 +68,15 @@ type Service struct {
 	queries query.Cache
 	// views remembers organization aggregators' sources (viewWithTx), by caller scope and name.
 	views memo.Map[*viewEntry]
+	// itemsChanged is told, in the transaction of every item write, which resources of a scope
+	// with rules changed, so that they are evaluated.
+	itemsChanged func(tx store.Tx, account, region string, itemIDs []string) error
 }
 
 // New returns the AWS Config service and registers its background job kinds on runner.
 func New(st store.Store, c clock.Clock, g ids.Generator, dir *identity.Directory, iamSvc *iam.Service, orgs *organizations.Service, runner *jobs.Runner, rs *regions.Set, opts Options) *Service {
 	s := &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc, orgs: orgs, jobs: runner, regions: rs, opts: opts}
+	s.itemsChanged = s.markChangedTx
 	if runner != nil {
 		runner.Register(jobRetention, s.runRetention)
 		s.registerEvaluationJobs()

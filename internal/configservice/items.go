@@ -2,6 +2,7 @@ package configservice
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -204,9 +205,9 @@ func buildItem(in ItemInput, status configapi.ConfigurationItemStatus, prev *con
 	}
 	if deletedStatus(status) {
 		if prev != nil {
-			ci.Arn = cmpOr(ci.Arn, prev.Arn)
-			ci.ResourceName = cmpOr(ci.ResourceName, prev.ResourceName)
-			ci.AvailabilityZone = cmpOr(ci.AvailabilityZone, prev.AvailabilityZone)
+			ci.Arn = cmp.Or(ci.Arn, prev.Arn)
+			ci.ResourceName = cmp.Or(ci.ResourceName, prev.ResourceName)
+			ci.AvailabilityZone = cmp.Or(ci.AvailabilityZone, prev.AvailabilityZone)
 			if ci.ResourceCreationTime.IsZero() {
 				ci.ResourceCreationTime = prev.ResourceCreationTime
 			}
@@ -233,13 +234,6 @@ func buildItem(in ItemInput, status configapi.ConfigurationItemStatus, prev *con
 		ci.SupplementaryConfiguration[k] = c
 	}
 	return ci, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func compactJSON(raw json.RawMessage) (string, error) {

@@ -3,12 +3,13 @@ package configservice
 import (
 	"cmp"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/orgconfig/orgconfig/internal/pagetoken"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
@@ -51,25 +52,17 @@ func noRunningRecorder() error {
 	return configapi.ErrNoRunningConfigurationRecorder("There is no configuration recorder running in your account and region.")
 }
 
-// Pagination tokens are opaque to clients: a version prefix and the cursor, base64url.
-const tokenPrefix = "oc1:"
+// encodeToken is the NextToken resuming after cursor ("" on the last page).
+func encodeToken(cursor string) string { return pagetoken.Encode(cursor) }
 
-func encodeToken(cursor string) string {
-	if cursor == "" {
-		return ""
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + cursor))
-}
-
+// decodeToken returns the cursor a NextToken resumes after ("" for none), or
+// InvalidNextTokenException.
 func decodeToken(tok string) (string, error) {
-	if tok == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil || !strings.HasPrefix(string(b), tokenPrefix) || len(b) == len(tokenPrefix) {
+	cursor, ok := pagetoken.Decode(tok)
+	if !ok {
 		return "", configapi.ErrInvalidNextToken("The nextToken provided is invalid")
 	}
-	return string(b[len(tokenPrefix):]), nil
+	return cursor, nil
 }
 
 func limitOr(l *int32, def int) int {

@@ -16,14 +16,12 @@ import (
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
-// Record kinds of Config rules. All are scoped to Scope(account, region).
-const (
-	// KindRule holds a Config rule: id = rule name, body ruleRec.
-	KindRule = "config-rule"
-	// KindRulesActive exists while a scope has at least one rule (id "", body {"count":n}):
-	// item writes read it to know whether changes must be evaluated.
-	KindRulesActive = "config-rules-active"
-)
+// KindRule holds a Config rule: scope Scope(account, region), id = rule name, body ruleRec.
+const KindRule = "config-rule"
+
+// KindRulesActive exists while a scope has at least one rule (scope Scope(account, region),
+// id "", body {"count":n}): item writes read it to know whether changes must be evaluated.
+const KindRulesActive = "config-rules-active"
 
 // maxConfigRules is AWS's quota of rules per account and region.
 const maxConfigRules = 1000

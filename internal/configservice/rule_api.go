@@ -1,6 +1,7 @@
 package configservice
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"slices"
@@ -41,7 +42,7 @@ func (s *Service) PutConfigRule(ctx context.Context, in *configapi.PutConfigRule
 		rule := *cr
 		if existing == nil && (cr.ConfigRuleArn != "" || cr.ConfigRuleId != "") {
 			if cr.ConfigRuleName == "" {
-				return noSuchRule(cmpOr(cr.ConfigRuleId, cr.ConfigRuleArn))
+				return noSuchRule(cmp.Or(cr.ConfigRuleId, cr.ConfigRuleArn))
 			}
 			return configapi.ErrInvalidParameterValue("The ConfigRuleArn and ConfigRuleId must not be set when a rule is created.")
 		}
