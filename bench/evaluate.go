@@ -20,7 +20,8 @@ import (
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
 	"github.com/orgconfig/orgconfig/bench/gen"
-	cs "github.com/orgconfig/orgconfig/internal/configservice"
+	"github.com/orgconfig/orgconfig/internal/configservice/core"
+	"github.com/orgconfig/orgconfig/internal/configservice/evaluation"
 	"github.com/orgconfig/orgconfig/internal/server"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
@@ -121,7 +122,7 @@ func evaluateRun(ctx context.Context, o *Options, progress io.Writer) (*directRe
 		stopProfile()
 		var counts struct{ C, NC, NA int64 }
 		err = srv.Store().Read(ctx, func(tx store.Tx) error {
-			b, err := tx.Get(cs.KindRuleCompliance, cs.Scope(benchAccount, region), r.name)
+			b, err := tx.Get(evaluation.KindRuleCompliance, core.Scope(benchAccount, region), r.name)
 			if err != nil {
 				return err
 			}
