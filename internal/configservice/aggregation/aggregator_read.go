@@ -152,11 +152,13 @@ func (v *AggregateView) Filtered(account, region string) []Source {
 	return out
 }
 
-// aggregateToken is the cursor of aggregate lists: the source and a position inside it.
+// aggregateCursor is the cursor of aggregate lists: the source and a position inside it.
 func aggregateCursor(src Source, pos string) string {
 	return src.Account + "\x00" + src.Region + "\x00" + pos
 }
 
+// parseAggregateCursor decodes the NextToken of an aggregate list: the zero Source for none,
+// InvalidNextTokenException for a token aggregateCursor did not make.
 func parseAggregateCursor(tok string) (Source, string, error) {
 	c, err := core.DecodeToken(tok)
 	if err != nil || c == "" {
