@@ -22,7 +22,8 @@
 // rule identifier exists, whether its InputParameters suit it): the caller runs that validation
 // on each Rule, as AWS does when the pack's stack creates it.
 //
-// The package must never do I/O, keep state between calls, read the clock, import another
-// orgconfig package, or panic or run unbounded on any input: template nesting, evaluation depth
-// and the bytes Fn::Sub, Fn::Join and Fn::Split may produce are all capped.
+// The package must never accept a resource type other than Config's two, do I/O, keep state
+// between calls, read the clock, import another orgconfig package (tests/deps checks it), or
+// panic or run unbounded on any input: template nesting, evaluation depth and the bytes Fn::Sub,
+// Fn::Join and Fn::Split may produce are all capped.
 package cfntemplate

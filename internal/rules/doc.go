@@ -15,7 +15,8 @@
 // encrypted, a TCP permission without ports opens no port, a policy that does not parse grants
 // nothing). Where that choice decides a result, the rule says so in a comment.
 //
-// The package must never keep state between calls, do I/O, read the clock, or import another
-// orgconfig package: scheduling evaluations, storing results and turning ParamError into
-// InvalidParameterValueException belong to the caller.
+// The package must never report a result it did not compute (a rule that is not evaluable has
+// no evaluator), keep state between calls, do I/O, read the clock, or import another orgconfig
+// package (tests/deps checks it): scheduling evaluations, storing results and turning ParamError
+// into InvalidParameterValueException belong to the caller.
 package rules
