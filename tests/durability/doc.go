@@ -9,7 +9,7 @@
 // test ends if they still run; on Linux they also die with the test process (Pdeathsig). Without
 // ORGCONFIG_TEST_DATABASE_URL the PostgreSQL tests skip, except under CI=true, where they fail.
 //
-// The suite must never count a write as lost unless the server acknowledged it, nor accept one
-// acknowledged write missing: an acknowledged write that is absent or different after the
-// restart fails the test.
+// The suite must never let an acknowledged write go missing unnoticed: one that is absent or
+// different after a restart, or on another replica, fails the test, while a write the server
+// did not acknowledge may be there or not.
 package durability
