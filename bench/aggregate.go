@@ -30,7 +30,7 @@ import (
 )
 
 // The aggregate scenario measures an organization aggregator over 100 accounts × 4 regions
-// holding -count items (default 100,000; the issue asks for 1M too):
+// holding -count items (default 100,000; docs/BENCHMARKS.md records 1M too):
 //   - freshness: the time from a PutResourceConfig's acknowledgement in a member account to the
 //     item's visibility through GetAggregateResourceConfig in the management account's
 //     aggregator, over many puts;

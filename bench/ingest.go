@@ -30,7 +30,7 @@ import (
 )
 
 // The ingest scenario measures PutResourceConfig, the AWS API's only way to push configuration
-// items, over 10 accounts × 2 regions at -concurrency (the issue: 8): items/s of orgconfig
+// items, over 10 accounts × 2 regions at -concurrency (the target's: 8): items/s of orgconfig
 // (SQLite, strict SigV4, history kept: every put of new content is a new history record) beside
 // the bare handler and moto_server, with the same request bodies. Every request carries a
 // distinct resource, so each one is a real write (re-sending identical content would be a no-op

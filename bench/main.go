@@ -1,9 +1,3 @@
-// Command bench measures orgconfig's request throughput and latency beside a bare net/http
-// handler measured in the same run on the same machine (and optionally moto_server).
-//
-// Run `go run ./bench --help` for the flags. Scenarios live one per file (control.go, ...) and
-// register themselves; runner.go holds the common runner, targets.go the servers, report.go the
-// output.
 package main
 
 import (

@@ -12,11 +12,11 @@ import (
 	"time"
 )
 
-// targetRatio is the target: orgconfig at least this fraction of the bare handler's
+// targetRatio is the project's target: orgconfig at least this fraction of the bare handler's
 // requests/s.
 const targetRatio = 0.5
 
-// targetVsMoto is the target against moto_server: orgconfig at least this many times
+// targetVsMoto is the project's target against moto_server: orgconfig at least this many times
 // moto's requests/s, in the cells where both answer 2xx.
 const targetVsMoto = 30.0
 
@@ -163,7 +163,7 @@ func (r *report) finish() {
 	}
 	for _, c := range r.Cells {
 		if c.Target == targetOrgconfig && c.Answer.Code == "NotImplementedException" {
-			r.Notes = append(r.Notes, fmt.Sprintf("%s: JSON 1.1 routed+authenticated call (answer: NotImplemented until Config lands): "+
+			r.Notes = append(r.Notes, fmt.Sprintf("%s: JSON 1.1 routed+authenticated call (answer: NotImplemented, an operation orgconfig does not implement): "+
 				"orgconfig runs the whole pipeline (read, detect, SigV4, route, validate) and answers 400 NotImplementedException.", c.Call))
 			break
 		}

@@ -1,5 +1,3 @@
-// Package gen generates configuration items for the benchmarks: AWS Config snapshots in AWS's
-// delivery format, as `orgconfig import` reads them.
 package gen
 
 import (

@@ -1,5 +1,3 @@
-// Command orgconfig is a self-hosted AWS Config with multi-account, multi-region aggregation,
-// integrated with AWS Organizations, speaking the real AWS wire protocols.
 package main
 
 import (

@@ -5,6 +5,9 @@
 // Unimplemented base and the awsproto.Handlers that decode requests and call an API.
 //
 // Regenerate with "go generate" in this directory after changing a model or the generator.
+//
+// The generated packages must never be edited by hand, and never import an orgconfig package
+// but internal/awsproto (tests/deps checks it).
 package api
 
 //go:generate go run ./gen

@@ -87,7 +87,10 @@ func (g generic) msg(msg string) *Error {
 	return &Error{Code: g.jsonCode, Status: g.jsonStatus, QueryCode: g.queryCode, QueryStatus: g.queryStatus, Sender: g.sender, Message: msg}
 }
 
-// The generic errors, one table for both protocols (spec section 8).
+// The generic errors, one table for both protocols: each row is the JSON 1.1 code and status
+// (Config, Organizations), then the Query code and status (IAM, STS), as AWS's servers answer
+// them (see "Common Errors" in each service's API reference, e.g.
+// https://docs.aws.amazon.com/config/latest/APIReference/CommonErrors.html).
 var (
 	genMissingAuth       = generic{"MissingAuthenticationTokenException", 403, "MissingAuthenticationToken", 403, true}
 	genIncomplete        = generic{"IncompleteSignatureException", 400, "IncompleteSignature", 400, true}

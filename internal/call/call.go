@@ -1,6 +1,3 @@
-// Package call carries what the server knows about one API call through its context: request
-// ID, service, operation, region and the authenticated principal. Services read it; only the
-// server's request pipeline writes it.
 package call
 
 import (

@@ -47,7 +47,7 @@ func (r *resolver) buildRule(res *resource) (Rule, error) {
 	return rule, nil
 }
 
-// checkRuleName applies ConfigRuleName's constraints: 1 to 128 characters [API].
+// checkRuleName applies ConfigRuleName's constraints from the API reference: 1 to 128 characters.
 func checkRuleName(res, name string) error {
 	if name == "" {
 		return propertyError(res, "/ConfigRuleName", "expected minLength: 1, actual: 0")

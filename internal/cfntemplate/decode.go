@@ -215,7 +215,7 @@ func yamlSequence(n *yaml.Node, depth int) (any, error) {
 }
 
 // yamlMapping converts a mapping. Keys are plain scalars; a key given twice is an error rather
-// than a silent overwrite [INF].
+// than a silent overwrite (AWS does not document this; it is orgconfig's choice).
 func yamlMapping(n *yaml.Node, depth int) (any, error) {
 	out := newObject()
 	for i := 0; i+1 < len(n.Content); i += 2 {

@@ -10,7 +10,7 @@ import "fmt"
 // Problem is the part between the brackets. Where the problem is one CloudFormation reports
 // (template format, parameters, functions, resource properties), Problem uses CloudFormation's
 // wording, because a conformance pack is deployed as a CloudFormation stack; where neither service
-// documents a wording, Problem names the problem plainly [INF].
+// documents a wording, Problem names the problem plainly in orgconfig's own words.
 type Error struct {
 	// Problem says what is wrong with the template, e.g. "Parameters: [Foo] do not exist in the
 	// template".
@@ -48,7 +48,8 @@ func errTooManyRules() error {
 	return problem("Number of resources provided in the template exceeds the allowed limit")
 }
 
-// errTooDeep reports a template nested beyond maxDepth [INF].
+// errTooDeep reports a template nested beyond maxDepth (a limit of orgconfig's, in its own
+// words).
 func errTooDeep() error {
 	return problem("Template format error: the template is nested more than %d levels deep", maxDepth)
 }
@@ -60,7 +61,8 @@ func errUnresolved(name string) error {
 }
 
 // errUnsupportedFunction reports a CloudFormation function conformance packs cannot use, because
-// it needs a resource attribute, another stack or a transform that a pack does not have [INF].
+// it needs a resource attribute, another stack or a transform that a pack does not have (AWS does
+// not document this list or the message; both are orgconfig's).
 func errUnsupportedFunction(fn string) error {
 	return problem("Template error: %s is not supported in conformance pack templates", fn)
 }

@@ -12,7 +12,8 @@ import (
 // paramTypes are the parameter types a conformance pack template may declare. The first six are
 // the ones the Config developer guide lists ("String", "int", "double", "CSV", "boolean" and
 // "StringMap"); Number and CommaDelimitedList, CloudFormation's own names for double and CSV, are
-// accepted too because packs are CloudFormation stacks [INF].
+// accepted too because packs are CloudFormation stacks (AWS Config does not document them; this
+// is orgconfig's choice).
 var paramTypes = map[string]bool{
 	"String": true, "int": true, "double": true, "CSV": true, "boolean": true, "StringMap": true,
 	"Number": true, "CommaDelimitedList": true,
@@ -38,7 +39,7 @@ func (p *param) isList() bool {
 }
 
 // ref is what Ref returns for the parameter: its value, split on "," for list types (members are
-// not trimmed, so joining them again gives back the value exactly [INF]).
+// not trimmed, so joining them again gives back the value exactly; AWS does not document this).
 func (p *param) ref() any {
 	if !p.isList() {
 		return p.Value
@@ -158,7 +159,8 @@ func assignValues(params []*param, section *object, inputs map[string]string) er
 // validate checks the parameter's value against its type and constraints, with CloudFormation's
 // messages. An empty value passes the type check of every type, because AWS's sample packs
 // pass an empty string to leave a rule parameter out (an Fn::If on an Fn::Equals of the
-// parameter and the empty string) [INF]. List types are checked member by member.
+// parameter and the empty string); AWS does not document this. List types are checked member by
+// member.
 func (p *param) validate() error {
 	err := p.validateEach()
 	var e *Error

@@ -193,7 +193,7 @@ func (r *resolver) ref(name string) (any, error) {
 }
 
 // pseudo returns a pseudo parameter. AWS::StackId is refused because a pack's stack ID is not
-// known when its template is read [INF].
+// known when its template is read (AWS does not document this; it is orgconfig's choice).
 func (r *resolver) pseudo(name string) (any, error) {
 	switch name {
 	case "AWS::AccountId":
@@ -228,7 +228,8 @@ func isPseudo(name string) bool {
 
 // resourceRef is Ref to a resource: a rule's ConfigRuleName as the template gives it (before AWS
 // adds the pack's suffix, so a remediation can name its rule either way), or a remediation's
-// logical ID [INF]. A resource whose condition is false cannot be referenced.
+// logical ID (AWS does not document what Ref to a resource gives in a pack; this is orgconfig's
+// choice). A resource whose condition is false cannot be referenced.
 func (r *resolver) resourceRef(res *resource) (any, error) {
 	active, err := r.active(res)
 	if err != nil {

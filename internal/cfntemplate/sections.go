@@ -12,7 +12,8 @@ const (
 )
 
 // sections are the top-level sections Parse reads or tolerates. Metadata and Outputs are accepted
-// and ignored: a pack has no stack outputs to show [INF].
+// and ignored: a pack has no stack outputs to show (AWS does not document this; it is orgconfig's
+// choice).
 var sections = map[string]bool{
 	"AWSTemplateFormatVersion": true, "Description": true, "Metadata": true, "Parameters": true,
 	"Mappings": true, "Conditions": true, "Resources": true, "Outputs": true,
@@ -20,7 +21,7 @@ var sections = map[string]bool{
 
 // unsupportedSections are CloudFormation sections a conformance pack cannot use: a transform or a
 // hook needs the CloudFormation service, and a Rules section would constrain parameters in ways
-// AWS Config does not document [INF].
+// AWS Config does not document (refusing them is orgconfig's choice).
 var unsupportedSections = map[string]bool{"Transform": true, "Rules": true, "Hooks": true}
 
 // resourceAttributes are the members a resource declaration may have.
@@ -188,7 +189,7 @@ func declareResource(id string, v any, conds *object) (*resource, error) {
 }
 
 // checkNames refuses a name declared both as a parameter and as a resource, which would make Ref
-// ambiguous [INF].
+// ambiguous (AWS does not document this; it is orgconfig's choice).
 func checkNames(section *object, params []*param) error {
 	for _, p := range params {
 		if section.has(p.Name) {
@@ -239,7 +240,8 @@ func dependsOnNames(v any) ([]string, bool) {
 }
 
 // countRules refuses more than 130 declared rules. Rules are counted as declared, before
-// conditions: AWS's message speaks of the resources "provided in the template" [INF].
+// conditions, because AWS's message speaks of the resources "provided in the template" (AWS does
+// not say which it counts).
 func countRules(resources []*resource) error {
 	n := 0
 	for _, res := range resources {

@@ -68,7 +68,8 @@ type Rule struct {
 	Description    string
 	// InputParameters holds each parameter as the string AWS Config stores: strings as they
 	// are, numbers as written, booleans as true or false, lists (such as a Ref to a CSV
-	// parameter) joined with ",", and mappings as compact JSON [INF]. Nil when absent.
+	// parameter) joined with ",", and mappings as compact JSON (AWS does not document the
+	// rendering; this is orgconfig's choice). Nil when absent.
 	InputParameters map[string]string
 	// Scope is nil when the rule has none.
 	Scope *Scope
@@ -217,7 +218,7 @@ func (r *resolver) build(resources []*resource) (*Template, error) {
 }
 
 // checkDuplicateNames refuses two rules with one ConfigRuleName: the pack would create one rule
-// over the other [INF for the wording].
+// over the other. AWS does not document the message; its wording is orgconfig's.
 func checkDuplicateNames(rules []Rule) error {
 	byName := map[string][]string{}
 	var dups []string

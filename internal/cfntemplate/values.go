@@ -126,7 +126,8 @@ func jsonText(v any) string {
 
 // inputText renders one InputParameters value as the string AWS Config stores for it: scalars as
 // their text, lists as their elements joined with "," (the way a CSV parameter is written, so a
-// Ref to one round-trips), anything else as compact JSON [INF].
+// Ref to one round-trips), anything else as compact JSON (AWS does not document this; it is
+// orgconfig's choice).
 func inputText(v any) string {
 	if s, ok := scalarText(v); ok {
 		return s

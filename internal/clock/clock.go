@@ -1,6 +1,3 @@
-// Package clock injects time into orgconfig so that asynchronous AWS behavior (account creation,
-// rule schedules, aggregation delays, credential expiry, job backoff) can be tested without
-// sleeping. Code whose behavior depends on time never calls time.Now directly.
 package clock
 
 import (

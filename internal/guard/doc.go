@@ -4,9 +4,9 @@
 // item's fields (resourceType, configuration, supplementaryConfiguration, tags ...); Parse
 // and Policy.Evaluate do the same here.
 //
-// The package is pure: no I/O, no clock, no globals. It must never evaluate a policy it only
-// partly understands, so anything outside the subset below is refused by Parse with an
-// *UnsupportedError rather than silently ignored.
+// The package is pure: no I/O, no clock, no globals, no orgconfig import (tests/deps checks it).
+// It must never evaluate a policy it only partly understands, so anything outside the subset
+// below is refused by Parse with an *UnsupportedError rather than silently ignored.
 //
 // # Supported
 //

@@ -23,7 +23,8 @@ func (p awsPolicy) ID() string {
 	return "ANPA" + base32.StdEncoding.EncodeToString(sum[:])[:17]
 }
 
-// awsPolicyDate is the CreateDate/UpdateDate reported for every catalog policy [INF].
+// awsPolicyDate is the CreateDate/UpdateDate reported for every catalog policy (AWS's dates are
+// per policy and not documented; one fixed date is orgconfig's choice).
 var awsPolicyDate = time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // allow builds a one-statement policy document allowing actions on resources.

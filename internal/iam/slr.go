@@ -12,7 +12,9 @@ import (
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
-// slrDef describes the service-linked role of one AWS service principal (spec §2.1).
+// slrDef describes the service-linked role of one AWS service principal: its name, its AWS
+// managed policy and its description (see "Using service-linked roles for AWS Config",
+// https://docs.aws.amazon.com/config/latest/developerguide/using-service-linked-roles.html).
 type slrDef struct {
 	Principal   string
 	RoleName    string
@@ -81,7 +83,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Create
 	}
 	def, ok := slrByPrincipal(in.AWSServiceName)
 	if !ok {
-		// [INF] wording: AWS's text for unsupported principals is not documented.
+		// AWS does not document its text for unsupported principals; this wording is orgconfig's.
 		return nil, iamapi.ErrInvalidInput("Service %s is not a supported service for service-linked roles.", in.AWSServiceName)
 	}
 	name := def.RoleName
@@ -111,7 +113,8 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Create
 	return &iamapi.CreateServiceLinkedRoleResponse{Role: out.api(false)}, nil
 }
 
-// Deletion task lifecycle [INF]. DeleteServiceLinkedRole stores the task NOT_STARTED and
+// Deletion task lifecycle (AWS documents the states, not when they change; these steps are
+// orgconfig's choice). DeleteServiceLinkedRole stores the task NOT_STARTED and
 // enqueues a job due at once. The job's first run moves the task to IN_PROGRESS and enqueues
 // the decisive run, also due at once; the decisive run evaluates the guards against the state
 // at that time and ends the task SUCCEEDED (role deleted) or FAILED (role kept, reason given).
@@ -160,7 +163,8 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, in *iamapi.Delete
 			return err
 		}
 		if !r.ServiceLinked {
-			// [INF] AWS refuses non-service-linked roles; the exact text is not documented.
+			// AWS refuses non-service-linked roles; it does not document the exact text, so
+			// this wording is orgconfig's.
 			return iamapi.ErrInvalidInput("Role %s is not a service-linked role.", r.Name)
 		}
 		if r.DeletionTaskID != "" {
@@ -291,7 +295,8 @@ type RoleUsage struct {
 
 // UsageCheck reports the resources of account that still use the service-linked role of one
 // service principal; none means the role may be deleted. Package configservice registers the
-// checks for recorders and conformance packs (spec §2.3).
+// checks for recorders and conformance packs: AWS Config keeps its roles while a configuration
+// recorder or a conformance pack uses them.
 type UsageCheck func(tx store.Tx, account string) ([]RoleUsage, error)
 
 // RegisterServiceLinkedRoleUsage adds a usage check for the service-linked role of
@@ -311,12 +316,15 @@ type orgARNer interface {
 	OrganizationARN(tx store.Tx, account string) (string, error)
 }
 
-// usageRegion is the region reported for organization-level usage [INF]: Organizations is a
-// global service homed in us-east-1.
+// usageRegion is the region reported for organization-level usage, because Organizations is a
+// global service homed in us-east-1 (AWS does not document the region; this is orgconfig's
+// choice).
 const usageRegion = "us-east-1"
 
-// slrInUseTx applies the deletion guards of spec §2.3 and returns why the role is still in
-// use, or "".
+// slrInUseTx applies the deletion guards and returns why the role is still in use, or "": the
+// Config roles are in use while trusted access for their principal is enabled in the account's
+// organization, AWSServiceRoleForOrganizations while the account is in an organization with all
+// features, and any role while a registered UsageCheck reports resources that use it.
 func (s *Service) slrInUseTx(tx store.Tx, account string, r *Role) (string, []iamapi.RoleUsageType, error) {
 	orgUsage := func() []iamapi.RoleUsageType {
 		u := iamapi.RoleUsageType{Region: usageRegion}

@@ -1,6 +1,3 @@
-// Package ids generates the identifiers AWS hands out: request IDs, access keys and secrets,
-// account IDs and the random suffixes of resource IDs. It is injected so tests can make IDs
-// deterministic; the default draws from crypto/rand.
 package ids
 
 import (

@@ -1,6 +1,3 @@
-// Package memo is the bounded map behind the process's caches of derived values: decoded
-// records keyed by their bytes, answers keyed by what validates them. Values are shared and must
-// never be modified once stored.
 package memo
 
 import "sync"

@@ -571,7 +571,8 @@ func (s *Service) removeMemberTx(tx store.Tx, o *Organization, a *accountRec, no
 }
 
 // checkCanLeave applies the constraints shared by RemoveAccountFromOrganization and
-// LeaveOrganization. The 4-day wait after creation is not enforced [INF].
+// LeaveOrganization. The 4-day wait after creation is not enforced (a deliberate difference from
+// AWS: tests and local use would otherwise wait four days).
 func checkCanLeave(tx store.Tx, o *Organization, a *accountRec) error {
 	if a.ID == o.Mgmt {
 		return organizationsapi.ErrMasterCannotLeaveOrganization("You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.")

@@ -10,6 +10,7 @@
 // structure (management account only, delegated administrators) are enforced here, in each
 // operation; IAM policies and SCPs are the authorizer's business.
 //
-// The package must never keep organization state in memory between calls, and must never call
-// store.Write from inside a transaction.
+// The package must never let another package write its records, keep organization state in
+// memory between calls, or call store.Write from inside a transaction. It never imports
+// internal/server or internal/console (tests/deps checks it).
 package organizations

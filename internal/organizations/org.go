@@ -9,7 +9,9 @@ import (
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
-// ARNs. Every Organizations ARN carries the management account's ID (§1.1).
+// ARNs. Every Organizations ARN carries the management account's ID (see "Resource types
+// defined by AWS Organizations" in the Service Authorization Reference,
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsorganizations.html).
 func orgARN(o *Organization) string {
 	return "arn:aws:organizations::" + o.Mgmt + ":organization/" + o.ID
 }

@@ -662,10 +662,11 @@ func (s *Service) ListTargetsForPolicy(ctx context.Context, in *organizationsapi
 }
 
 // DescribeEffectivePolicy merges the management policies of one type (tag, backup, AI opt-out
-// ...) that apply to an account, from the root down. The merge is a plain one [INF]: objects
-// merge key by key, a child's value replaces its parent's, and the value operators @@assign,
-// @@append and @@remove are resolved as assignment, union and removal. Inheritance-control
-// operators (@@operators_allowed_for_child_policies) are dropped, not enforced.
+// ...) that apply to an account, from the root down. The merge is a plain one (a simplification
+// of AWS's documented inheritance, orgconfig's choice): objects merge key by key, a child's value
+// replaces its parent's, and the value operators @@assign, @@append and @@remove are resolved as
+// assignment, union and removal. Inheritance-control operators
+// (@@operators_allowed_for_child_policies) are dropped, not enforced.
 func (s *Service) DescribeEffectivePolicy(ctx context.Context, in *organizationsapi.DescribeEffectivePolicyRequest) (*organizationsapi.DescribeEffectivePolicyResponse, error) {
 	var out *organizationsapi.EffectivePolicy
 	err := s.read(ctx, func(tx store.Tx) error {

@@ -181,8 +181,9 @@ func (s *Service) EnableServiceAccessTx(tx store.Tx, orgID, principal string) er
 }
 
 // DisableAWSServiceAccess disables trusted access. Disabling a service that is not enabled
-// succeeds. Delegated administrator registrations are kept [INF], and service-linked roles
-// stay in the accounts (they become deletable: ServiceAccessEnabled turns false).
+// succeeds. Delegated administrator registrations are kept (AWS does not document what becomes
+// of them; keeping them is orgconfig's choice), and service-linked roles stay in the accounts
+// (they become deletable: ServiceAccessEnabled turns false).
 func (s *Service) DisableAWSServiceAccess(ctx context.Context, in *organizationsapi.DisableAWSServiceAccessRequest) error {
 	return s.write(ctx, func(tx store.Tx) error {
 		o, err := s.mgmt(ctx, tx)
@@ -228,7 +229,10 @@ func (s *Service) ListAWSServiceAccessForOrganization(ctx context.Context, in *o
 }
 
 // RegisterDelegatedAdministrator registers a member account as a delegated administrator for a
-// service, with the checks in the order of the spec (§1.9).
+// service. AWS does not document the order of its checks; orgconfig's is: the caller is the
+// management account, the principal accepts delegated administrators, the account is a member
+// and not the management account, trusted access is enabled for the principal, the account is
+// active, it is not already registered, and the principal's limit is not reached.
 func (s *Service) RegisterDelegatedAdministrator(ctx context.Context, in *organizationsapi.RegisterDelegatedAdministratorRequest) error {
 	return s.write(ctx, func(tx store.Tx) error {
 		o, err := s.mgmt(ctx, tx)
@@ -326,7 +330,8 @@ func (s *Service) DeregisterDelegatedAdministrator(ctx context.Context, in *orga
 
 // ListDelegatedAdministrators lists the delegated administrators, one entry per account, for
 // one service or (without a principal) for any service; DelegationEnabledDate is then the
-// account's first delegation [INF].
+// account's first delegation (AWS does not document which date it reports; this is orgconfig's
+// choice).
 func (s *Service) ListDelegatedAdministrators(ctx context.Context, in *organizationsapi.ListDelegatedAdministratorsRequest) (*organizationsapi.ListDelegatedAdministratorsResponse, error) {
 	out := &organizationsapi.ListDelegatedAdministratorsResponse{}
 	err := s.read(ctx, func(tx store.Tx) error {

@@ -42,4 +42,7 @@
 // Policy variables (${aws:username} and other keys, ${*}, ${?}, ${$}) are substituted in
 // Resource, NotResource and condition values of 2012-10-17 documents; a variable whose key the
 // request lacks makes that value match nothing.
+//
+// The package must never grant access on a condition it does not understand, and it imports no
+// orgconfig package (tests/deps checks it).
 package policy

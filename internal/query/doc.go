@@ -13,7 +13,8 @@
 // semantics in ip.go, ordering in order.go, and the index contract in index.go.
 //
 // The package is pure: it never touches the store, the clock or the network, and it must never
-// depend on the API layer. Its one obligation towards the index is that PlanWhere returns a
-// superset of the items Match accepts, for every item whose Entries were indexed; the property
-// test in this package holds it to that.
+// depend on the API layer (among orgconfig packages it imports only internal/memo; tests/deps
+// checks it). It must never plan a WHERE clause into ranges that miss a matching item: PlanWhere
+// returns a superset of the items Match accepts, for every item whose Entries were indexed; the
+// property test in this package holds it to that.
 package query

@@ -1,6 +1,3 @@
-// Package regions is the one list of AWS regions orgconfig accepts for regional services
-// (AWS Config). Global services (Organizations, IAM, STS) accept any region in a signature's
-// scope and never derive state from it.
 package regions
 
 import (

@@ -5,9 +5,9 @@
 // (ParseParams, Validate), and, for the rules orgconfig can evaluate (Rule.Evaluable), the
 // evaluation itself: one configuration item in, one compliance result out (Rule.EvaluateItem), or,
 // for the account-level IAM_PASSWORD_POLICY, the account's password policy in, one result for the
-// account out (Rule.EvaluateAccount). The evaluated rules and their logic are those of §5.7 of
-// the AWS behaviour specification (aws-behavior.md); choices it leaves open are marked [INF] where
-// they are made.
+// account out (Rule.EvaluateAccount). Each evaluated rule follows its page in the AWS Config
+// developer guide (https://docs.aws.amazon.com/config/latest/developerguide/managed-rules-by-aws-config.html);
+// where that page leaves a choice open, the comment where orgconfig makes it says so.
 //
 // Evaluation is pure: a rule reads the item it is given and what Env returns about the same
 // account and region, nothing else. It never panics on configuration JSON it does not understand:
@@ -15,7 +15,8 @@
 // encrypted, a TCP permission without ports opens no port, a policy that does not parse grants
 // nothing). Where that choice decides a result, the rule says so in a comment.
 //
-// The package must never keep state between calls, do I/O, read the clock, or import another
-// orgconfig package: scheduling evaluations, storing results and turning ParamError into
-// InvalidParameterValueException belong to the caller.
+// The package must never report a result it did not compute (a rule that is not evaluable has
+// no evaluator), keep state between calls, do I/O, read the clock, or import another orgconfig
+// package (tests/deps checks it): scheduling evaluations, storing results and turning ParamError
+// into InvalidParameterValueException belong to the caller.
 package rules

@@ -53,7 +53,8 @@ func checkVolumeInUse(_ Env, _ *Item, c value, p Params) verdict {
 }
 
 // checkInstanceNoPublicIP (EC2_INSTANCE_NO_PUBLIC_IP): an instance must have no public IPv4
-// address (publicIpAddress absent, null or ""); terminated instances are not applicable [INF].
+// address (publicIpAddress absent, null or ""); terminated instances are not applicable (AWS does
+// not document this; it is orgconfig's choice).
 func checkInstanceNoPublicIP(_ Env, _ *Item, c value, _ Params) verdict {
 	if state(c, "name") == "terminated" {
 		return notApplicable("The instance is terminated.")
@@ -74,7 +75,7 @@ func checkInstanceType(_ Env, _ *Item, c value, p Params) verdict {
 }
 
 // checkApprovedAMI (APPROVED_AMIS_BY_ID): a running instance must use one of amiIds; instances in
-// any other state are not applicable [INF].
+// any other state are not applicable (AWS does not document this; it is orgconfig's choice).
 func checkApprovedAMI(_ Env, _ *Item, c value, p Params) verdict {
 	if s := state(c, "name"); s != "running" {
 		return notApplicable("The instance is %s, not running.", orNone(s))

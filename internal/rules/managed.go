@@ -8,7 +8,9 @@ var (
 	instanceTypes      = []string{"AWS::EC2::Instance"}
 )
 
-// managedRules are the rules orgconfig evaluates (aws-behavior.md §5.7), in the spec's order.
+// managedRules are the rules orgconfig evaluates, grouped by the resource type they evaluate
+// (tags, S3 buckets, EBS volumes, security groups, instances, Elastic IPs, IAM users, RDS, then
+// the account's password policy).
 func managedRules() []*Rule {
 	return []*Rule{
 		itemRule("REQUIRED_TAGS", requiredTagsTypes, ChangeTriggered, requiredTagsParams(), checkRequiredTags),
@@ -33,8 +35,8 @@ func managedRules() []*Rule {
 		named("restricted-ssh", itemRule("INCOMING_SSH_DISABLED", securityGroupTypes, ChangeTriggered|Periodic, nil, checkIncomingSSH)),
 		named("restricted-common-ports", itemRule("RESTRICTED_INCOMING_TRAFFIC", securityGroupTypes, ChangeTriggered|Periodic, blockedPortParams(), checkRestrictedPorts)),
 		itemRule("VPC_DEFAULT_SECURITY_GROUP_CLOSED", securityGroupTypes, ChangeTriggered, nil, checkDefaultSecurityGroup),
-		// The spec lists this rule as change-triggered; AWS's current catalogue adds a periodic
-		// trigger, as for the two rules above, and so do we.
+		// AWS's older documentation lists this rule as change-triggered; its current catalogue
+		// adds a periodic trigger, as for the two rules above, and so do we.
 		itemRule("VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS", securityGroupTypes, ChangeTriggered|Periodic, []Param{
 			{Name: "authorizedTcpPorts", Description: `TCP ports open to 0.0.0.0/0 may use, e.g. "443,1020-1025".`},
 			{Name: "authorizedUdpPorts", Description: `UDP ports open to 0.0.0.0/0 may use, e.g. "500,1020-1025".`},

@@ -69,7 +69,7 @@ func ParseParams(r *Rule, inputParameters string) (Params, error) {
 
 // decodeParams reads InputParameters into name → text. Objects and arrays as values are
 // rejected with the invalid-JSON message: AWS documents parameter values as strings and the
-// managed rules could not use them [INF].
+// managed rules could not use them (AWS does not document this; it is orgconfig's choice).
 func decodeParams(s string) (map[string]string, error) {
 	if s == "" {
 		return nil, nil

@@ -6,7 +6,8 @@ import (
 	"testing"
 )
 
-// evaluated are the rules of aws-behavior.md §5.7, which orgconfig evaluates.
+// evaluated are the managed rules orgconfig evaluates from configuration items (the others are
+// only accepted and validated).
 var evaluated = []string{
 	"REQUIRED_TAGS", "S3_BUCKET_VERSIONING_ENABLED", "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED",
 	"S3_BUCKET_LOGGING_ENABLED", "S3_BUCKET_PUBLIC_READ_PROHIBITED", "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
@@ -16,7 +17,7 @@ var evaluated = []string{
 	"RDS_STORAGE_ENCRYPTED", "IAM_PASSWORD_POLICY",
 }
 
-// TestEvaluatedRules: exactly the 19 rules of the spec are evaluable, each with the evaluator its
+// TestEvaluatedRules: exactly the 19 rules of evaluated are evaluable, each with the evaluator its
 // kind needs.
 func TestEvaluatedRules(t *testing.T) {
 	var got []string
@@ -39,8 +40,8 @@ func TestEvaluatedRules(t *testing.T) {
 	}
 }
 
-// TestCatalogueUnique: no identifier is defined twice, and the catalogue holds at least the 60
-// other rules the brief asks for.
+// TestCatalogueUnique: no identifier is defined twice, and the catalogue describes (with
+// parameters) at least 60 rules besides the evaluated ones.
 func TestCatalogueUnique(t *testing.T) {
 	all := append(managedRules(), catalogueRules()...)
 	seen := map[string]bool{}

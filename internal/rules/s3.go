@@ -143,8 +143,9 @@ var publicGroups = []string{
 }
 
 // aclGrantsPublicRead reports whether an access control list grants READ or FULL_CONTROL to a
-// public group. READ_ACP is not a read of the data and does not count [INF]. Both AWS Config's
-// form ({"grantList":[{"grantee":"AllUsers","permission":"Read"}]}) and the S3 API's form
+// public group. READ_ACP is not a read of the data and does not count (AWS does not document
+// this; it is orgconfig's choice). Both AWS Config's form
+// ({"grantList":[{"grantee":"AllUsers","permission":"Read"}]}) and the S3 API's form
 // ({"Grants":[{"Grantee":{"URI":…},"Permission":"READ"}]}) are read.
 func aclGrantsPublicRead(acl value) bool {
 	grants := append(acl.first("grantList", "Grants", "grants").list(), acl.get("grantSet").list()...)

@@ -107,7 +107,7 @@ func blockedPortParam(i int) string { return fmt.Sprintf("blockedPort%d", i) }
 
 // blockedPorts is the union of blockedPort1…5 (defaults included) and blockedPorts: AWS applies
 // each parameter's default on its own, so listing ports in blockedPorts does not unblock the
-// defaults [INF].
+// defaults (AWS does not document how the two combine; this is orgconfig's choice).
 func blockedPorts(p Params) []portRange {
 	specs := []string{p["blockedPorts"]}
 	for i := 1; i <= 5; i++ {
@@ -118,7 +118,8 @@ func blockedPorts(p Params) []portRange {
 
 // checkRestrictedPorts (RESTRICTED_INCOMING_TRAFFIC): no TCP permission (or all-traffic
 // permission) open to 0.0.0.0/0 may cover a blocked port. Security groups are evaluated whether or
-// not they are in use [INF].
+// not they are in use (AWS's page speaks of security groups in use; orgconfig evaluates every
+// group).
 func checkRestrictedPorts(_ Env, _ *Item, c value, p Params) verdict {
 	blocked := blockedPorts(p)
 	for _, in := range worldIngress(c) {

@@ -40,4 +40,7 @@
 // (at-least-once execution). A handler whose effects are a store write can make them
 // exactly-once by completing the job in the same transaction (Tx.CompleteJob). Times are passed
 // in by the caller's injected clock; the store only reads its own clock for defaults.
+//
+// The store must never keep state only in memory, and it imports no orgconfig package: the
+// services depend on it, never the reverse.
 package store

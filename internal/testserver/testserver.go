@@ -1,6 +1,3 @@
-// Package testserver starts a complete orgconfig server inside a test process, on a loopback
-// port, and builds real AWS SDK clients for it. Every black-box suite uses it, so a test reads
-// like a user's session: start a server, configure a client, call AWS.
 package testserver
 
 import (

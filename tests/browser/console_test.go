@@ -1,5 +1,3 @@
-// Package browser drives the web console in headless Chromium: what an administrator does with a
-// mouse and keyboard, checked against the API's own answers.
 package browser
 
 import (

@@ -7,10 +7,11 @@ import (
 	"github.com/orgconfig/orgconfig/internal/testserver"
 )
 
-// TestCLITrustedAccessSeedCommands: the commands of the AWS documentation page this project
-// was created from. enable-aws-service-access and disable-aws-service-access print nothing
-// and exit 0, for both AWS Config principals.
-func TestCLITrustedAccessSeedCommands(t *testing.T) {
+// TestCLITrustedAccessCommands: the commands of AWS's page "AWS Config and AWS Organizations"
+// (https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-config.html).
+// enable-aws-service-access and disable-aws-service-access print nothing and exit 0, for both
+// AWS Config principals.
+func TestCLITrustedAccessCommands(t *testing.T) {
 	awsCLI(t)
 	srv := testserver.Start(t)
 	c := newCLI(t, srv.Endpoint, testserver.AccessKey, testserver.SecretKey)

@@ -548,9 +548,9 @@ func (e *aggEnv) configTrustedAccess() bool {
 	return false
 }
 
-// testAggWholeMission is the demand: a management account and four members, each
-// recording custom items and a Guard rule in three regions, seen whole through one
-// organization aggregator; then a member leaves and its data ages out.
+// testAggWholeMission is the whole aggregation scenario end to end: a management account and
+// four members, each recording custom items and a Guard rule in three regions, seen whole
+// through one organization aggregator; then a member leaves and its data ages out.
 func testAggWholeMission(t *testing.T, backend testserver.Option) {
 	e := newAggEnv(t, backend)
 	ctx := e.ctx

@@ -27,12 +27,12 @@ import (
 	"github.com/orgconfig/orgconfig/internal/testserver"
 )
 
-// TestConfigOrgRules runs the suite of AWS Config's organization rules and conformance packs
-// (spec section 6) on both store backends: organization rules deployed to the members of an
-// organization in two regions and read back through an organization aggregator, the status
-// sequence Terraform's waiters poll and the errors of the organization APIs, a conformance pack
-// of one account, and an organization conformance pack. Deployments and evaluations run as
-// background jobs driven by the test (a manual clock and RunDue); nothing sleeps.
+// TestConfigOrgRules runs the suite of AWS Config's organization rules and conformance packs on
+// both store backends: organization rules deployed to the members of an organization in two
+// regions and read back through an organization aggregator, the status sequence Terraform's
+// waiters poll and the errors of the organization APIs, a conformance pack of one account, and
+// an organization conformance pack. Deployments and evaluations run as background jobs driven by
+// the test (a manual clock and RunDue); nothing sleeps.
 func TestConfigOrgRules(t *testing.T) {
 	testserver.Backends(t, func(t *testing.T, backend testserver.Backend) {
 		for _, c := range []struct {
@@ -403,10 +403,10 @@ func (e *orEnv) rawConfig(a aggAccount, region, op string, in any) []byte {
 	return out
 }
 
-// testOrgRuleAcrossAccounts is the demand: an organization of a management account
-// and five members recording in two regions, a REQUIRED_TAGS organization rule in both regions
-// with one member excluded, its results per account through an organization aggregator, an
-// account joining and one leaving, an update and the deletion.
+// testOrgRuleAcrossAccounts is the whole organization-rule scenario end to end: an organization
+// of a management account and five members recording in two regions, a REQUIRED_TAGS
+// organization rule in both regions with one member excluded, its results per account through
+// an organization aggregator, an account joining and one leaving, an update and the deletion.
 func testOrgRuleAcrossAccounts(t *testing.T, backend testserver.Option) {
 	e := newOREnv(t, backend)
 	ctx := e.ctx
@@ -587,8 +587,8 @@ func testOrgRuleAcrossAccounts(t *testing.T, backend testserver.Option) {
 	e.runJobs()
 
 	// An account joins. It has no recorder when its deployment first runs; once it records,
-	// Config's retries (for up to 7 hours, spec 6.1) deploy the rule there: an hour later it
-	// has it.
+	// Config's retries (AWS Config retries the deployment to a new member without a recorder for
+	// up to 7 hours, then marks it failed) deploy the rule there: an hour later it has it.
 	m6 := e.memberAdmin(e.createAccount("member-6", "member-6@example.com"))
 	for _, region := range orRegions {
 		r, ok := e.ruleDetail(e.config(mgmt, region), "required-tags", nil)[m6.id]
@@ -1409,10 +1409,10 @@ func orgPackDetailStatus(rows map[string]cfgtypes.OrganizationConformancePackDet
 	return out
 }
 
-// testOrgConformancePack is the demand: packTemplate as an organization conformance
-// pack, deployed to every account of the organization, its statuses, the members' packs and
-// rules, the compliance per account through the organization aggregator, an update excluding
-// a member, and the deletion.
+// testOrgConformancePack is the whole organization-conformance-pack scenario end to end:
+// packTemplate as an organization conformance pack, deployed to every account of the
+// organization, its statuses, the members' packs and rules, the compliance per account through
+// the organization aggregator, an update excluding a member, and the deletion.
 func testOrgConformancePack(t *testing.T, backend testserver.Option) {
 	e := newOREnv(t, backend)
 	ctx := e.ctx

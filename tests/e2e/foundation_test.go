@@ -1,5 +1,3 @@
-// Package e2e holds black-box suites: a complete server started in-process on a loopback port,
-// driven by aws-sdk-go-v2 exactly as users drive AWS.
 package e2e
 
 import (

@@ -25,10 +25,10 @@ var configSLRs = []struct{ principal, role string }{
 	{"config-multiaccountsetup.amazonaws.com", "AWSServiceRoleForConfigMultiAccountSetup"},
 }
 
-// TestTrustedAccessForConfig is the mission end to end: an organization, three created
-// accounts reached through OrganizationAccountAccessRole, trusted access for both AWS Config
-// principals, the service-linked roles it makes and protects, a delegated administrator, and
-// the roles becoming deletable once the account left or trusted access is off.
+// TestTrustedAccessForConfig is the trusted-access flow end to end: an organization, three
+// created accounts reached through OrganizationAccountAccessRole, trusted access for both AWS
+// Config principals, the service-linked roles it makes and protects, a delegated administrator,
+// and the roles becoming deletable once the account left or trusted access is off.
 func TestTrustedAccessForConfig(t *testing.T) {
 	testserver.Backends(t, func(t *testing.T, backend testserver.Backend) {
 		testTrustedAccessForConfig(t, backend(t))

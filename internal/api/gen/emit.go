@@ -126,10 +126,17 @@ func (f *file) use(path string) { f.imports[path] = true }
 
 func (f *file) p(format string, args ...any) { fmt.Fprintf(&f.body, format+"\n", args...) }
 
-// render writes the package clause, the imports and the body after the header.
+// render writes the package clause, the imports and the body after the header. Paragraphs of
+// the doc comment are separated by blank lines in f.doc.
 func (f *file) render(b *bytes.Buffer, pkgName string) {
-	if f.doc != "" {
-		b.WriteString(comment(f.doc, 100))
+	for i, para := range strings.Split(f.doc, "\n\n") {
+		if para == "" {
+			continue
+		}
+		if i > 0 {
+			b.WriteString("//\n")
+		}
+		b.WriteString(comment(para, 100))
 	}
 	b.WriteString("package " + pkgName + "\n\n")
 	if len(f.imports) > 0 {
@@ -308,11 +315,21 @@ func (p *pkg) errorInfo(name string) (code string, status int, sender bool) {
 
 func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
+// doc writes doc.go, which holds the package comment and nothing else.
+func (p *pkg) doc(b *bytes.Buffer) {
+	md := p.m.Metadata
+	f := &file{imports: map[string]bool{}}
+	f.doc = fmt.Sprintf("Package %s is generated from the model of %s (%s, API version %s): the types, "+
+		"enums, errors and operations of the service and its awsproto.Service.", p.name, md.ServiceFullName, p.serviceName(), md.APIVersion) +
+		"\n\n" + fmt.Sprintf("internal/api/gen writes it from internal/api/models/%s.json. It must never be edited by hand: "+
+		"change the model or the generator and run go generate in internal/api. Among orgconfig packages it imports "+
+		"only internal/awsproto (tests/deps checks it).", strings.TrimSuffix(p.name, "api"))
+	f.render(b, p.name)
+}
+
 func (p *pkg) model(b *bytes.Buffer) {
 	md := p.m.Metadata
 	f := &file{imports: map[string]bool{awsprotoPath: true}}
-	f.doc = fmt.Sprintf("Package %s is generated from the model of %s (%s, API version %s): the types, "+
-		"enums, errors and operations of the service and its awsproto.Service.", p.name, md.ServiceFullName, p.serviceName(), md.APIVersion)
 	if len(p.skipped) > 0 {
 		f.p("// Patterns of the model that Go's RE2 cannot express; they are not enforced:")
 		for _, s := range p.skipped {

@@ -1,7 +1,3 @@
-// Command gen turns the AWS API models in internal/api/models (botocore service-2.json files)
-// into one Go package per service: internal/api/<service>api with types.go, enums.go, model.go,
-// api.go and errors.go. It runs offline and deterministically; run it through go generate in
-// internal/api.
 package main
 
 import (
@@ -68,6 +64,7 @@ func generate(pkgName string, m *model) (map[string][]byte, error) {
 		return nil, err
 	}
 	files := map[string]func(*bytes.Buffer){
+		"doc.go":    p.doc,
 		"types.go":  p.types,
 		"enums.go":  p.enums,
 		"model.go":  p.model,

@@ -1,10 +1,3 @@
-// Command gencatalogue writes internal/rules/managed_rules.json, the catalogue of AWS managed
-// rule identifiers orgconfig accepts, from the gzipped JSON list of AWS's managed rules that
-// moto ships (moto/config/resources/aws_managed_rules.json.gz, itself collected from AWS's
-// "List of AWS Config Managed Rules" pages): identifier, trigger, resource types, and each
-// parameter's name, whether it is optional, and its documented default.
-//
-//	go run ./internal/rules/gencatalogue -in ~/.pyenv/versions/3.11.7/lib/python3.11/site-packages/moto/config/resources/aws_managed_rules.json.gz
 package main
 
 import (

@@ -1,7 +1,3 @@
-// Package pgtest gives tests an isolated PostgreSQL database: a fresh schema in the database of
-// ORGCONFIG_TEST_DATABASE_URL, dropped when the test ends. Without that variable tests skip
-// with a clear message, except under CI=true, where they fail: CI must never silently skip the
-// PostgreSQL backend.
 package pgtest
 
 import (
