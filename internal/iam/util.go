@@ -1,7 +1,6 @@
 package iam
 
 import (
-	"context"
 	"encoding/json"
 	"net/url"
 	"regexp"
@@ -10,8 +9,6 @@ import (
 
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
-	"github.com/orgconfig/orgconfig/internal/call"
-	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/pagetoken"
 )
 
@@ -161,16 +158,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// caller returns the account and principal of the request. Outside a request there is none;
-// handlers then fail rather than act on an arbitrary account.
-func caller(ctx context.Context) (string, *identity.Principal, error) {
-	info := call.From(ctx)
-	if info == nil || info.Principal == nil {
-		return "", nil, awsproto.ErrMissingAuthenticationToken("Request is missing Authentication Token")
-	}
-	return info.Principal.Account, info.Principal, nil
 }
 
 // page cuts items (already in a stable order) into one page after marker. Markers are opaque
