@@ -45,7 +45,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/orgconfig/orgconfig/internal/clock"
 	"log/slog"
 	"os"
 	"runtime/debug"
@@ -53,6 +52,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 

@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/orgconfig/orgconfig/internal/testserver"
 	"io"
 	"net/http"
 	"os"
@@ -24,6 +23,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/orgconfig/orgconfig/internal/testserver"
 )
 
 // binary is the orgconfig binary, built once for the package's tests.
