@@ -92,24 +92,24 @@ func (g generic) msg(msg string) *Error {
 // them (see "Common Errors" in each service's API reference, e.g.
 // https://docs.aws.amazon.com/config/latest/APIReference/CommonErrors.html).
 var (
-	genMissingAuth       = generic{"MissingAuthenticationTokenException", 403, "MissingAuthenticationToken", 403, true}
-	genIncomplete        = generic{"IncompleteSignatureException", 400, "IncompleteSignature", 400, true}
-	genInvalidSignature  = generic{"InvalidSignatureException", 403, "SignatureDoesNotMatch", 403, true}
-	genUnrecognized      = generic{"UnrecognizedClientException", 403, "InvalidClientTokenId", 403, true}
-	genExpiredToken      = generic{"ExpiredTokenException", 400, "ExpiredToken", 400, true}
-	genAccessDenied      = generic{"AccessDeniedException", 400, "AccessDenied", 403, true}
-	genValidation        = generic{"ValidationException", 400, "ValidationError", 400, true}
-	genSerialization     = generic{"SerializationException", 400, "MalformedQueryString", 400, true}
-	genUnknownOperation  = generic{"UnknownOperationException", 400, "InvalidAction", 400, true}
-	genNotImplemented    = generic{"NotImplementedException", 400, "NotImplemented", 400, true}
-	genInternal          = generic{"InternalFailure", 500, "InternalFailure", 500, false}
-	genMissingParameter  = generic{"ValidationException", 400, "MissingParameter", 400, true}
-	genInvalidParameter  = generic{"ValidationException", 400, "InvalidParameterValue", 400, true}
-	genRequestExpired    = generic{"InvalidSignatureException", 403, "SignatureDoesNotMatch", 403, true}
-	genServiceUnavailabe = generic{"ServiceUnavailable", 503, "ServiceUnavailable", 503, false}
-	genTooLarge          = generic{"RequestEntityTooLargeException", 413, "RequestEntityTooLarge", 413, true}
-	genRequestTimeout    = generic{"RequestTimeout", 400, "RequestTimeout", 400, true}
-	genMissingAction     = generic{"UnknownOperationException", 400, "MissingAction", 400, true}
+	genMissingAuth        = generic{"MissingAuthenticationTokenException", 403, "MissingAuthenticationToken", 403, true}
+	genIncomplete         = generic{"IncompleteSignatureException", 400, "IncompleteSignature", 400, true}
+	genInvalidSignature   = generic{"InvalidSignatureException", 403, "SignatureDoesNotMatch", 403, true}
+	genUnrecognized       = generic{"UnrecognizedClientException", 403, "InvalidClientTokenId", 403, true}
+	genExpiredToken       = generic{"ExpiredTokenException", 400, "ExpiredToken", 400, true}
+	genAccessDenied       = generic{"AccessDeniedException", 400, "AccessDenied", 403, true}
+	genValidation         = generic{"ValidationException", 400, "ValidationError", 400, true}
+	genSerialization      = generic{"SerializationException", 400, "MalformedQueryString", 400, true}
+	genUnknownOperation   = generic{"UnknownOperationException", 400, "InvalidAction", 400, true}
+	genNotImplemented     = generic{"NotImplementedException", 400, "NotImplemented", 400, true}
+	genInternal           = generic{"InternalFailure", 500, "InternalFailure", 500, false}
+	genMissingParameter   = generic{"ValidationException", 400, "MissingParameter", 400, true}
+	genInvalidParameter   = generic{"ValidationException", 400, "InvalidParameterValue", 400, true}
+	genRequestExpired     = generic{"InvalidSignatureException", 403, "SignatureDoesNotMatch", 403, true}
+	genServiceUnavailable = generic{"ServiceUnavailable", 503, "ServiceUnavailable", 503, false}
+	genTooLarge           = generic{"RequestEntityTooLargeException", 413, "RequestEntityTooLarge", 413, true}
+	genRequestTimeout     = generic{"RequestTimeout", 400, "RequestTimeout", 400, true}
+	genMissingAction      = generic{"UnknownOperationException", 400, "MissingAction", 400, true}
 )
 
 // ErrRequestTooLarge: the request body is over the limit of max bytes (HTTP 413).
@@ -178,7 +178,7 @@ func ErrInternal() *Error {
 
 // ErrServiceUnavailable: the server is shutting down or overloaded.
 func ErrServiceUnavailable() *Error {
-	return genServiceUnavailabe.new("The service is unavailable. Please try again later.")
+	return genServiceUnavailable.new("The service is unavailable. Please try again later.")
 }
 
 // NotImplemented is the answer of an operation that the model defines and orgconfig routes but

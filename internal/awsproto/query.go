@@ -93,7 +93,9 @@ func (d *queryDecoder) indexes(base string) (int, bool) {
 	return top, true
 }
 
-func join2(prefix, name string) string {
+// memberKey is the query parameter key of member name under prefix: "prefix.name", or name
+// alone at the top level.
+func memberKey(prefix, name string) string {
 	if prefix == "" {
 		return name
 	}
@@ -111,7 +113,7 @@ func (d *queryDecoder) structure(s *Shape, prefix string) map[string]any {
 		if m.LocationName != "" {
 			name = m.LocationName
 		}
-		key := join2(prefix, name)
+		key := memberKey(prefix, name)
 		if !d.has(key) {
 			continue
 		}

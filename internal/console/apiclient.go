@@ -46,31 +46,32 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	rec := &recorder{header: http.Header{}, status: http.StatusOK}
-	t.api.ServeHTTP(rec, in)
+	buf := &responseBuffer{header: http.Header{}, status: http.StatusOK}
+	t.api.ServeHTTP(buf, in)
 	return &http.Response{
-		Status: http.StatusText(rec.status), StatusCode: rec.status,
+		Status: http.StatusText(buf.status), StatusCode: buf.status,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: rec.header, Body: io.NopCloser(bytes.NewReader(rec.body.Bytes())),
-		ContentLength: int64(rec.body.Len()), Request: req,
+		Header: buf.header, Body: io.NopCloser(bytes.NewReader(buf.body.Bytes())),
+		ContentLength: int64(buf.body.Len()), Request: req,
 	}, nil
 }
 
-// recorder is the smallest http.ResponseWriter that keeps what the handler wrote.
-type recorder struct {
+// responseBuffer is the smallest http.ResponseWriter that keeps what the handler wrote: the
+// response the console's SDK clients read back.
+type responseBuffer struct {
 	header      http.Header
 	status      int
 	wroteHeader bool
 	body        bytes.Buffer
 }
 
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) WriteHeader(code int) {
+func (r *responseBuffer) Header() http.Header { return r.header }
+func (r *responseBuffer) WriteHeader(code int) {
 	if !r.wroteHeader {
 		r.status, r.wroteHeader = code, true
 	}
 }
-func (r *recorder) Write(b []byte) (int, error) {
+func (r *responseBuffer) Write(b []byte) (int, error) {
 	r.wroteHeader = true
 	return r.body.Write(b)
 }

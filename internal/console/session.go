@@ -21,14 +21,6 @@ const (
 	signinCookie  = "orgconfig_signin"
 )
 
-// KeyKind and KeyID name the record of the console's cookie key: one 32-byte secret per
-// installation, kept (sealed) in the store by the server, so that sessions survive a restart
-// and every replica over one PostgreSQL database accepts the same cookies.
-const (
-	KeyKind = "console-key"
-	KeyID   = "session"
-)
-
 // session is what a signed-in browser holds. Its cookie carries the principal's credentials,
 // sealed with AES-256-GCM under the installation key: the browser can neither read nor change
 // them, and every console action is an API call signed with them.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -108,10 +109,11 @@ func (p *instanceProfile) api(role *Role, list bool) iamapi.InstanceProfile {
 // withInstanceProfile runs fn on the caller account's instance profile inside a write and
 // stores the profile afterwards unless fn returns an error.
 func (s *Service) withInstanceProfile(ctx context.Context, name string, fn func(tx store.Tx, p *instanceProfile) error) error {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return err
 	}
+	account := who.Principal.Account
 	return s.store.Write(ctx, func(tx store.Tx) error {
 		p, err := getInstanceProfileTx(tx, account, name)
 		if err != nil {
@@ -126,10 +128,11 @@ func (s *Service) withInstanceProfile(ctx context.Context, name string, fn func(
 
 // CreateInstanceProfile creates an instance profile without a role.
 func (s *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.CreateInstanceProfileRequest) (*iamapi.CreateInstanceProfileResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	path := in.Path
 	if path == "" {
 		path = "/"
@@ -168,10 +171,11 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.CreateIn
 
 // GetInstanceProfile returns an instance profile with its role and tags.
 func (s *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstanceProfileRequest) (*iamapi.GetInstanceProfileResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	var out iamapi.InstanceProfile
 	err = s.store.Read(ctx, func(tx store.Tx) error {
 		p, err := getInstanceProfileTx(tx, account, in.InstanceProfileName)
@@ -193,10 +197,11 @@ func (s *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstance
 
 // DeleteInstanceProfile deletes an instance profile that holds no role.
 func (s *Service) DeleteInstanceProfile(ctx context.Context, in *iamapi.DeleteInstanceProfileRequest) error {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return err
 	}
+	account := who.Principal.Account
 	return s.store.Write(ctx, func(tx store.Tx) error {
 		p, err := getInstanceProfileTx(tx, account, in.InstanceProfileName)
 		if err != nil {
@@ -213,10 +218,11 @@ func (s *Service) DeleteInstanceProfile(ctx context.Context, in *iamapi.DeleteIn
 // ListInstanceProfiles lists the caller's instance profiles in name order, filtered by path
 // prefix.
 func (s *Service) ListInstanceProfiles(ctx context.Context, in *iamapi.ListInstanceProfilesRequest) (*iamapi.ListInstanceProfilesResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	out := &iamapi.ListInstanceProfilesResponse{InstanceProfiles: []iamapi.InstanceProfile{}}
 	err = s.store.Read(ctx, func(tx store.Tx) error {
 		recs, err := tx.List(KindInstanceProfile, account, "", 0)
@@ -255,10 +261,11 @@ func (s *Service) ListInstanceProfiles(ctx context.Context, in *iamapi.ListInsta
 
 // ListInstanceProfilesForRole lists the instance profiles a role is in (none: an empty list).
 func (s *Service) ListInstanceProfilesForRole(ctx context.Context, in *iamapi.ListInstanceProfilesForRoleRequest) (*iamapi.ListInstanceProfilesForRoleResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	out := &iamapi.ListInstanceProfilesForRoleResponse{InstanceProfiles: []iamapi.InstanceProfile{}}
 	err = s.store.Read(ctx, func(tx store.Tx) error {
 		r, err := GetRoleTx(tx, account, in.RoleName)
@@ -359,10 +366,11 @@ func (s *Service) UntagInstanceProfile(ctx context.Context, in *iamapi.UntagInst
 
 // ListInstanceProfileTags lists an instance profile's tags.
 func (s *Service) ListInstanceProfileTags(ctx context.Context, in *iamapi.ListInstanceProfileTagsRequest) (*iamapi.ListInstanceProfileTagsResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	var p *instanceProfile
 	err = s.store.Read(ctx, func(tx store.Tx) error {
 		var err error

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
+	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -17,10 +18,11 @@ func noPasswordPolicy(account string) error {
 
 // GetAccountPasswordPolicy returns the caller account's password policy.
 func (s *Service) GetAccountPasswordPolicy(ctx context.Context) (*iamapi.GetAccountPasswordPolicyResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	var pp *iamapi.PasswordPolicy
 	err = s.store.Read(ctx, func(tx store.Tx) error {
 		var err error
@@ -40,10 +42,11 @@ func (s *Service) GetAccountPasswordPolicy(ctx context.Context) (*iamapi.GetAcco
 // take their defaults (they do not keep their previous values): minimum length 6, every
 // requirement off, no expiry, no reuse prevention.
 func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, in *iamapi.UpdateAccountPasswordPolicyRequest) error {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return err
 	}
+	account := who.Principal.Account
 	b := func(p *bool) *bool { return ptr(p != nil && *p) }
 	pp := &iamapi.PasswordPolicy{
 		MinimumPasswordLength:      ptr(int32(6)),
@@ -71,10 +74,11 @@ func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, in *iamapi.Up
 
 // DeleteAccountPasswordPolicy removes the password policy; NoSuchEntity when there is none.
 func (s *Service) DeleteAccountPasswordPolicy(ctx context.Context) error {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return err
 	}
+	account := who.Principal.Account
 	return s.store.Write(ctx, func(tx store.Tx) error {
 		ok, err := tx.Delete(KindPasswordPolicy, account, passwordPolicyID)
 		if err != nil {

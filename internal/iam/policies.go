@@ -10,6 +10,7 @@ import (
 
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -99,10 +100,11 @@ func attachmentCount(tx store.Tx, account, arn string) (int, error) {
 
 // CreatePolicy creates a customer managed policy with version v1 as its default.
 func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyRequest) (*iamapi.CreatePolicyResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	path := in.Path
 	if path == "" {
 		path = "/"
@@ -140,10 +142,11 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 
 // GetPolicy returns an AWS managed or customer managed policy.
 func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*iamapi.GetPolicyResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	var out *iamapi.Policy
 	err = s.store.Read(ctx, func(tx store.Tx) error {
 		n, err := attachmentCount(tx, account, in.PolicyArn)
@@ -169,10 +172,11 @@ func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*
 
 // GetPolicyVersion returns one version of a managed policy, its document URL-encoded.
 func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVersionRequest) (*iamapi.GetPolicyVersionResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	noVersion := func() error {
 		return iamapi.ErrNoSuchEntity("Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionId)
 	}
@@ -213,10 +217,11 @@ func versionAPI(p *customerPolicy, v policyVersion, withDoc bool) *iamapi.Policy
 
 // ListPolicies lists AWS managed and/or customer managed policies, ordered by ARN.
 func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesRequest) (*iamapi.ListPoliciesResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	scope := in.Scope
 	if scope == "" {
 		scope = iamapi.PolicyScopeTypeAll
@@ -277,10 +282,11 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 // ListEntitiesForPolicy lists the roles and users of the caller's account a managed policy is
 // attached to (this IAM has no groups).
 func (s *Service) ListEntitiesForPolicy(ctx context.Context, in *iamapi.ListEntitiesForPolicyRequest) (*iamapi.ListEntitiesForPolicyResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	type entity struct {
 		key      string
 		role     *iamapi.PolicyRole
@@ -351,10 +357,11 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, in *iamapi.ListEnti
 // DeletePolicy deletes a customer managed policy that is attached nowhere and has only its
 // default version left.
 func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyRequest) error {
-	account, p, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return err
 	}
+	account, p := who.Principal.Account, who.Principal
 	return s.store.Write(ctx, func(tx store.Tx) error {
 		pol, err := customerPolicyByARN(tx, account, p.ARN, "DeletePolicy", in.PolicyArn)
 		if err != nil {
@@ -376,10 +383,11 @@ func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyReque
 
 // CreatePolicyVersion adds a version (at most 5 are kept) and optionally makes it the default.
 func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePolicyVersionRequest) (*iamapi.CreatePolicyVersionResponse, error) {
-	account, p, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account, p := who.Principal.Account, who.Principal
 	if err := checkPolicyDocument(in.PolicyDocument); err != nil {
 		return nil, err
 	}
@@ -411,10 +419,11 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 
 // DeletePolicyVersion deletes a non-default version.
 func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePolicyVersionRequest) error {
-	account, p, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return err
 	}
+	account, p := who.Principal.Account, who.Principal
 	return s.store.Write(ctx, func(tx store.Tx) error {
 		pol, err := customerPolicyByARN(tx, account, p.ARN, "DeletePolicyVersion", in.PolicyArn)
 		if err != nil {
@@ -435,10 +444,11 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePoli
 
 // ListPolicyVersions lists the versions of a managed policy, newest first, without documents.
 func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyVersionsRequest) (*iamapi.ListPolicyVersionsResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	if _, ok := awsPolicies[in.PolicyArn]; ok {
 		return &iamapi.ListPolicyVersionsResponse{IsTruncated: ptr(false), Versions: []iamapi.PolicyVersion{
 			{VersionId: "v1", IsDefaultVersion: ptr(true), CreateDate: awsproto.NewTime(awsPolicyDate)}}}, nil
@@ -479,10 +489,11 @@ func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyV
 
 // SetDefaultPolicyVersion makes an existing version the default.
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDefaultPolicyVersionRequest) error {
-	account, p, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return err
 	}
+	account, p := who.Principal.Account, who.Principal
 	return s.store.Write(ctx, func(tx store.Tx) error {
 		pol, err := customerPolicyByARN(tx, account, p.ARN, "SetDefaultPolicyVersion", in.PolicyArn)
 		if err != nil {
@@ -501,10 +512,11 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDef
 
 // TagPolicy adds or overwrites tags of a customer managed policy.
 func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyRequest) error {
-	account, p, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return err
 	}
+	account, p := who.Principal.Account, who.Principal
 	return s.store.Write(ctx, func(tx store.Tx) error {
 		pol, err := customerPolicyByARN(tx, account, p.ARN, "TagPolicy", in.PolicyArn)
 		if err != nil {
@@ -521,10 +533,11 @@ func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyRequest) er
 
 // UntagPolicy removes tags from a customer managed policy; absent keys are ignored.
 func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyRequest) error {
-	account, p, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return err
 	}
+	account, p := who.Principal.Account, who.Principal
 	return s.store.Write(ctx, func(tx store.Tx) error {
 		pol, err := customerPolicyByARN(tx, account, p.ARN, "UntagPolicy", in.PolicyArn)
 		if err != nil {
@@ -537,10 +550,11 @@ func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyRequest
 
 // ListPolicyTags lists a managed policy's tags. AWS managed policies have none.
 func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsRequest) (*iamapi.ListPolicyTagsResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	var tags []Tag
 	if _, ok := awsPolicies[in.PolicyArn]; !ok {
 		err = s.store.Read(ctx, func(tx store.Tx) error {

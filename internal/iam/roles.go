@@ -8,6 +8,7 @@ import (
 
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -53,10 +54,11 @@ func deleteRoleTx(tx store.Tx, r *Role) error {
 // withRole runs fn on the caller's role name inside a write and stores the role afterwards
 // unless fn returns an error.
 func (s *Service) withRole(ctx context.Context, name string, fn func(tx store.Tx, r *Role) error) (*Role, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	var out *Role
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		r, err := GetRoleTx(tx, account, name)
@@ -77,10 +79,11 @@ func (s *Service) withRole(ctx context.Context, name string, fn func(tx store.Tx
 
 // readRole returns the caller's role name.
 func (s *Service) readRole(ctx context.Context, name string) (*Role, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	var r *Role
 	err = s.store.Read(ctx, func(tx store.Tx) error {
 		var err error
@@ -105,10 +108,11 @@ func boundaryExists(tx store.Tx, account, arn string) error {
 
 // CreateRole creates a role in the caller's account.
 func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleRequest) (*iamapi.CreateRoleResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	spec := RoleSpec{Name: in.RoleName, Path: in.Path, AssumeRolePolicyDocument: in.AssumeRolePolicyDocument,
 		Description: in.Description, Tags: fromAPITags(in.Tags)}
 	if in.MaxSessionDuration != nil {
@@ -152,10 +156,11 @@ func (s *Service) GetRole(ctx context.Context, in *iamapi.GetRoleRequest) (*iama
 
 // ListRoles lists the caller's roles in name order, filtered by path prefix.
 func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*iamapi.ListRolesResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	var roles []*Role
 	err = s.store.Read(ctx, func(tx store.Tx) error {
 		recs, err := tx.List(KindRole, account, "", 0)
@@ -234,10 +239,11 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateA
 
 // DeleteRole deletes a role that is in no instance profile and has no policies left.
 func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) error {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return err
 	}
+	account := who.Principal.Account
 	return s.store.Write(ctx, func(tx store.Tx) error {
 		r, err := GetRoleTx(tx, account, in.RoleName)
 		if errors.Is(err, ErrNoSuchRole) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
+	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -77,10 +78,11 @@ func protected(r *Role) error {
 
 // CreateServiceLinkedRole creates the service-linked role of a supported service principal.
 func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.CreateServiceLinkedRoleRequest) (*iamapi.CreateServiceLinkedRoleResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	def, ok := slrByPrincipal(in.AWSServiceName)
 	if !ok {
 		// AWS does not document its text for unsupported principals; this wording is orgconfig's.
@@ -149,10 +151,11 @@ func finished(status string) bool {
 // DeleteServiceLinkedRole starts (or returns the unfinished) deletion task of a
 // service-linked role. The role is not removed synchronously.
 func (s *Service) DeleteServiceLinkedRole(ctx context.Context, in *iamapi.DeleteServiceLinkedRoleRequest) (*iamapi.DeleteServiceLinkedRoleResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	var id string
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		r, err := GetRoleTx(tx, account, in.RoleName)
@@ -198,10 +201,11 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, in *iamapi.Delete
 
 // GetServiceLinkedRoleDeletionStatus reports a deletion task of the caller's account.
 func (s *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, in *iamapi.GetServiceLinkedRoleDeletionStatusRequest) (*iamapi.GetServiceLinkedRoleDeletionStatusResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	if !taskIDPattern.MatchString(in.DeletionTaskId) {
 		return nil, iamapi.ErrInvalidInput("Invalid deletion task id %s.", in.DeletionTaskId)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
+	"github.com/orgconfig/orgconfig/internal/call"
 	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
@@ -67,10 +68,11 @@ func userKeysTx(tx store.Tx, account, user string) ([]accessKey, error) {
 
 // withUser runs fn on the caller account's user inside a write and stores it afterwards.
 func (s *Service) withUser(ctx context.Context, name string, fn func(tx store.Tx, u *User) error) (*User, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	var out *User
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		u, err := getUserTx(tx, account, name)
@@ -90,10 +92,11 @@ func (s *Service) withUser(ctx context.Context, name string, fn func(tx store.Tx
 }
 
 func (s *Service) readUser(ctx context.Context, name string) (*User, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	var u *User
 	err = s.store.Read(ctx, func(tx store.Tx) error {
 		var err error
@@ -123,10 +126,11 @@ func impliedUser(p *identity.Principal, name string) (user string, root bool, er
 
 // CreateUser creates an IAM user.
 func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserRequest) (*iamapi.CreateUserResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	path := in.Path
 	if path == "" {
 		path = "/"
@@ -162,10 +166,11 @@ func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserRequest) 
 
 // GetUser returns a user; without a name, the caller (the root "user" for root credentials).
 func (s *Service) GetUser(ctx context.Context, in *iamapi.GetUserRequest) (*iamapi.GetUserResponse, error) {
-	_, p, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	p := who.Principal
 	name, root, err := impliedUser(p, in.UserName)
 	if err != nil {
 		return nil, err
@@ -186,10 +191,11 @@ func (s *Service) GetUser(ctx context.Context, in *iamapi.GetUserRequest) (*iama
 
 // ListUsers lists the caller's users in name order.
 func (s *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersRequest) (*iamapi.ListUsersResponse, error) {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account := who.Principal.Account
 	var users []*User
 	err = s.store.Read(ctx, func(tx store.Tx) error {
 		recs, err := tx.List(KindUser, account, "", 0)
@@ -223,10 +229,11 @@ func (s *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersRequest) (*
 
 // DeleteUser deletes a user that has no access keys and no policies.
 func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserRequest) error {
-	account, _, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return err
 	}
+	account := who.Principal.Account
 	return s.store.Write(ctx, func(tx store.Tx) error {
 		u, err := getUserTx(tx, account, in.UserName)
 		if errors.Is(err, ErrNoSuchUser) {
@@ -255,10 +262,11 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserRequest) 
 // CreateAccessKey issues a long-term access key for a user (or, for a root caller without a
 // user name, for the account's root user). The key authenticates as soon as this returns.
 func (s *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccessKeyRequest) (*iamapi.CreateAccessKeyResponse, error) {
-	account, p, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account, p := who.Principal.Account, who.Principal
 	name, root, err := impliedUser(p, in.UserName)
 	if err != nil {
 		return nil, err
@@ -333,10 +341,11 @@ func rootKeysTx(tx store.Tx, account string) ([]accessKey, error) {
 
 // ListAccessKeys lists a user's access keys (without secrets).
 func (s *Service) ListAccessKeys(ctx context.Context, in *iamapi.ListAccessKeysRequest) (*iamapi.ListAccessKeysResponse, error) {
-	account, p, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	account, p := who.Principal.Account, who.Principal
 	name, root, err := impliedUser(p, in.UserName)
 	if err != nil {
 		return nil, err
@@ -396,10 +405,11 @@ func keyCredentialTx(tx store.Tx, account, user string, root bool, akid string) 
 // UpdateAccessKey activates or deactivates an access key; an inactive key stops
 // authenticating at once on this server and within the credential cache TTL elsewhere.
 func (s *Service) UpdateAccessKey(ctx context.Context, in *iamapi.UpdateAccessKeyRequest) error {
-	account, p, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return err
 	}
+	account, p := who.Principal.Account, who.Principal
 	name, root, err := impliedUser(p, in.UserName)
 	if err != nil {
 		return err
@@ -439,10 +449,11 @@ func (s *Service) UpdateAccessKey(ctx context.Context, in *iamapi.UpdateAccessKe
 
 // DeleteAccessKey deletes an access key; it stops authenticating at once.
 func (s *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccessKeyRequest) error {
-	account, p, err := caller(ctx)
+	who, err := call.Caller(ctx)
 	if err != nil {
 		return err
 	}
+	account, p := who.Principal.Account, who.Principal
 	name, root, err := impliedUser(p, in.UserName)
 	if err != nil {
 		return err

@@ -1,8 +1,6 @@
 package iam
 
 import (
-	"context"
-	"encoding/base64"
 	"encoding/json"
 	"net/url"
 	"regexp"
@@ -11,8 +9,7 @@ import (
 
 	"github.com/orgconfig/orgconfig/internal/api/iamapi"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
-	"github.com/orgconfig/orgconfig/internal/call"
-	"github.com/orgconfig/orgconfig/internal/identity"
+	"github.com/orgconfig/orgconfig/internal/pagetoken"
 )
 
 // checkPolicyDocument is the local, shallow syntax check IAM applies to every policy document
@@ -163,18 +160,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// caller returns the account and principal of the request. Outside a request there is none;
-// handlers then fail rather than act on an arbitrary account.
-func caller(ctx context.Context) (string, *identity.Principal, error) {
-	info := call.From(ctx)
-	if info == nil || info.Principal == nil {
-		return "", nil, awsproto.ErrMissingAuthenticationToken("Request is missing Authentication Token")
-	}
-	return info.Principal.Account, info.Principal, nil
-}
-
-// page cuts items (already in a stable order) into one page after marker. Markers are opaque:
-// the base64 of the sort key of the last item returned, so no two pages share one.
+// page cuts items (already in a stable order) into one page after marker. Markers are opaque
+// pagination tokens (package pagetoken) of the sort key of the last item returned, so no two
+// pages share one; a marker that is not such a token is InvalidInput.
 func page[T any](items []T, key func(T) string, marker string, maxItems *int32) ([]T, *bool, string, error) {
 	limit := 100
 	if maxItems != nil && *maxItems > 0 {
@@ -182,18 +170,17 @@ func page[T any](items []T, key func(T) string, marker string, maxItems *int32) 
 	}
 	start := 0
 	if marker != "" {
-		b, err := base64.RawURLEncoding.DecodeString(marker)
-		if err != nil {
+		after, ok := pagetoken.Decode(marker)
+		if !ok {
 			return nil, nil, "", iamapi.ErrInvalidInput("Invalid Marker.")
 		}
-		after := string(b)
 		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > after })
 	}
 	end := min(start+limit, len(items))
 	truncated := end < len(items)
 	next := ""
 	if truncated {
-		next = base64.RawURLEncoding.EncodeToString([]byte(key(items[end-1])))
+		next = pagetoken.Encode(key(items[end-1]))
 	}
 	return items[start:end], &truncated, next, nil
 }

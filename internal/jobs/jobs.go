@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/orgconfig/orgconfig/internal/clock"
 	"log/slog"
 	"os"
 	"runtime/debug"
@@ -13,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 

@@ -1,18 +1,14 @@
 package organizations
 
 import (
-	"encoding/base64"
-	"strings"
-
+	"github.com/orgconfig/orgconfig/internal/pagetoken"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
-// Pagination. A NextToken is opaque to clients: it encodes the key of the last item returned,
-// so every token of a listing is different from the one before it (botocore aborts on a
-// repeated token) and a listing ends when the last page omits it. Items added or removed
-// between pages do not make a listing repeat or skip the items that stay.
-
-const tokenPrefix = "v1:"
+// Pagination. A NextToken is opaque to clients: it encodes (package pagetoken) the key of the
+// last item returned, so every token of a listing is different from the one before it
+// (botocore aborts on a repeated token) and a listing ends when the last page omits it. Items
+// added or removed between pages do not make a listing repeat or skip the items that stay.
 
 // defaultPageSize is the page size when MaxResults is not given (the model bounds it to 1–20).
 const defaultPageSize = 20
@@ -24,20 +20,14 @@ func pageSize(max *int32) int {
 	return int(*max)
 }
 
-func encodeToken(after string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + after))
-}
-
-// decodeToken returns the key a token resumes after ("" for no token), or InvalidInputException.
+// decodeToken returns the key a token resumes after ("" for no token), or
+// InvalidInputException (INVALID_NEXT_TOKEN) for a token pagetoken.Encode did not produce.
 func decodeToken(tok string) (string, error) {
-	if tok == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil || !strings.HasPrefix(string(b), tokenPrefix) {
+	after, ok := pagetoken.Decode(tok)
+	if !ok {
 		return "", invalid("INVALID_NEXT_TOKEN", "The provided token is invalid.")
 	}
-	return strings.TrimPrefix(string(b), tokenPrefix), nil
+	return after, nil
 }
 
 // pageRecords lists up to size records of (kind, scope) under prefix after the token's key,
@@ -56,7 +46,7 @@ func pageRecords(tx store.Tx, kind, scope, prefix, token string, size int, keep 
 		for _, r := range recs {
 			if len(out) == size {
 				// More records follow: resume after the last one returned.
-				return out, encodeToken(out[len(out)-1].ID), nil
+				return out, pagetoken.Encode(out[len(out)-1].ID), nil
 			}
 			ok := true
 			if keep != nil {
@@ -87,7 +77,7 @@ func pageSlice[T any](items []T, key func(T) string, token string, size int) (ou
 			continue
 		}
 		if len(out) == size {
-			return out, encodeToken(key(out[len(out)-1])), nil
+			return out, pagetoken.Encode(key(out[len(out)-1])), nil
 		}
 		out = append(out, it)
 	}

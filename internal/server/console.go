@@ -10,6 +10,14 @@ import (
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
+// The console's cookie key is the installation's secret record (consoleKeyKind, "",
+// consoleKeyID): one 32-byte secret per installation, kept sealed in the store, so that sessions
+// survive a restart and every replica over one PostgreSQL database accepts the same cookies.
+const (
+	consoleKeyKind = "console-key"
+	consoleKeyID   = "session"
+)
+
 // newConsole builds the web console. Its pages call the API through serveAPI, signed with the
 // signed-in principal's credentials, so the console has no authority of its own.
 func (s *Server) newConsole(ctx context.Context) error {
@@ -17,7 +25,7 @@ func (s *Server) newConsole(ctx context.Context) error {
 	for _, p := range organizations.DefaultServicePrincipals {
 		principals = append(principals, p.Name)
 	}
-	key, err := store.Secret(ctx, s.store, console.KeyKind, console.KeyID, 32, Sealer(s.sealKey))
+	key, err := store.Secret(ctx, s.store, consoleKeyKind, consoleKeyID, 32, Sealer(s.sealKey))
 	if err != nil {
 		return err
 	}

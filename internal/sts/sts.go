@@ -49,23 +49,16 @@ const (
 	packedPolicyBudget  = 2048
 )
 
-func principalOf(ctx context.Context) (*call.Info, *identity.Principal, error) {
-	info := call.From(ctx)
-	if info == nil || info.Principal == nil {
-		return nil, nil, awsproto.ErrMissingAuthenticationToken("Request is missing Authentication Token")
-	}
-	return info, info.Principal, nil
-}
-
 // GetCallerIdentity reports the principal that signed the request: for root the account's root
 // ARN and the account ID as UserId, for an IAM user its ARN (with path) and AIDA… ID, for an
 // assumed role arn:aws:sts::<acct>:assumed-role/<role>/<session> and <RoleId>:<session>. The
 // credential stores exactly these values.
 func (s *Service) GetCallerIdentity(ctx context.Context, _ *stsapi.GetCallerIdentityRequest) (*stsapi.GetCallerIdentityResponse, error) {
-	_, p, err := principalOf(ctx)
+	info, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	p := info.Principal
 	return &stsapi.GetCallerIdentityResponse{Account: p.Account, Arn: p.ARN, UserId: p.UserID}, nil
 }
 
@@ -78,10 +71,11 @@ func validationError(value, member, rule string) error {
 // AssumeRole issues credentials for a session of the role RoleArn names, if its trust policy
 // (and, where AWS needs it, the caller's identity policy) lets the caller assume it.
 func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) (*stsapi.AssumeRoleResponse, error) {
-	info, p, err := principalOf(ctx)
+	info, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	p := info.Principal
 	session := in.RoleSessionName
 	switch {
 	case len(session) < 2:
@@ -236,10 +230,11 @@ func sessionPolicies(in *stsapi.AssumeRoleRequest) (*authz.SessionPolicies, int3
 // GetSessionToken issues temporary credentials for the calling root user or IAM user; they
 // act as that principal (same ARN and UserId). Sessions cannot call it.
 func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionTokenRequest) (*stsapi.GetSessionTokenResponse, error) {
-	_, p, err := principalOf(ctx)
+	info, err := call.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	p := info.Principal
 	if p.Type == identity.AssumedRole || !p.Expiration.IsZero() {
 		return nil, awsproto.ErrAccessDenied("Cannot call GetSessionToken with session credentials")
 	}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/orgconfig/orgconfig/internal/testserver"
 	"io"
 	"net/http"
 	"os"
@@ -17,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/orgconfig/orgconfig/internal/testserver"
 )
 
 // binary is the orgconfig binary, built once for the package's tests.

@@ -3,8 +3,6 @@ package durability
 import (
 	"context"
 	"fmt"
-	"github.com/orgconfig/orgconfig/internal/sdkhttp"
-	"github.com/orgconfig/orgconfig/internal/testserver"
 	"net"
 	"net/http"
 	"os"
@@ -16,6 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/orgconfig/orgconfig/internal/sdkhttp"
+	"github.com/orgconfig/orgconfig/internal/testserver"
 )
 
 // Root credentials of the bootstrap account of every server the tests start (through the

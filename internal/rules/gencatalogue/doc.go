@@ -1,11 +1,13 @@
 // Command gencatalogue writes internal/rules/managed_rules.json, the catalogue of AWS managed
-// rule identifiers orgconfig accepts, from the gzipped JSON list of AWS's managed rules that
-// moto ships (moto/config/resources/aws_managed_rules.json.gz, itself collected from AWS's
-// "List of AWS Config Managed Rules" pages): identifier, trigger, resource types, and each
-// parameter's name, whether it is optional, and its documented default.
+// rule identifiers orgconfig accepts, from internal/rules/catalogue/managed_rules.txt, the list
+// of AWS's managed rules kept in this repository: for each rule its identifier, triggers,
+// resource types, and each parameter's name, whether it is optional, and its documented
+// default. The format of that file is described in its header.
 //
-//	go run ./internal/rules/gencatalogue -in ~/.pyenv/versions/3.11.7/lib/python3.11/site-packages/moto/config/resources/aws_managed_rules.json.gz
+// It runs through go generate, in the directory of package rules:
 //
-// It must never reach the network: it reads the file given with -in, and the same file always
-// gives the same catalogue. It imports no orgconfig package.
+//	go generate ./internal/rules
+//
+// It must never reach the network: the same input file always gives the same catalogue. It
+// imports no orgconfig package.
 package main

@@ -5,11 +5,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"github.com/orgconfig/orgconfig/internal/store"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/orgconfig/orgconfig/internal/store"
 )
 
 // Migrations are the files migrations/NNNN_name.sql, applied in ascending NNNN order at Open.

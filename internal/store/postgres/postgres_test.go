@@ -19,10 +19,6 @@ func databaseURL(t *testing.T) string { return pgtest.DatabaseURL(t) }
 
 func freshSchema(t *testing.T) string { return pgtest.FreshSchema(t) }
 
-func withParam(t *testing.T, base, key, value string) string {
-	return pgtest.WithParam(t, base, key, value)
-}
-
 func open(t *testing.T, u string, opts postgres.Options) *postgres.Store {
 	t.Helper()
 	s, err := postgres.Open(t.Context(), u, opts)

@@ -5,8 +5,9 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"github.com/orgconfig/orgconfig/internal/store"
 	"time"
+
+	"github.com/orgconfig/orgconfig/internal/store"
 )
 
 // Migrations are the files migrations/NNNN_name.sql, applied in ascending NNNN order. They are
