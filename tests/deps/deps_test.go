@@ -104,8 +104,43 @@ var rules = []rule{
 		tests:  true,
 		why:    "internal packages are the program; the command, the black-box suites and the benchmarks sit on top of them",
 	},
-	// Layering inside internal/configservice (its sub-packages and the order in which they may
-	// import each other) goes here, one rule per layer.
+	// The areas of AWS Config, each importing only the ones below it:
+	// core < recording < evaluation < aggregation < conformance, advancedquery < configservice.
+	{
+		pkgs:   []string{"internal/configservice/core"},
+		forbid: []string{"internal/configservice", "internal/configservice/*"},
+		why:    "core is what every area of the Config service shares; it imports none of them",
+	},
+	{
+		pkgs:   []string{"internal/configservice/recording"},
+		forbid: []string{"internal/configservice", "internal/configservice/evaluation", "internal/configservice/aggregation", "internal/configservice/conformance", "internal/configservice/advancedquery"},
+		tests:  true,
+		why:    "recording is the bottom area: evaluation learns of item changes through a hook, not an import",
+	},
+	{
+		pkgs:   []string{"internal/configservice/evaluation"},
+		forbid: []string{"internal/configservice", "internal/configservice/aggregation", "internal/configservice/conformance", "internal/configservice/advancedquery"},
+		tests:  true,
+		why:    "evaluation builds on recording only",
+	},
+	{
+		pkgs:   []string{"internal/configservice/aggregation"},
+		forbid: []string{"internal/configservice", "internal/configservice/conformance", "internal/configservice/advancedquery"},
+		tests:  true,
+		why:    "aggregation reads the recording and evaluation areas; conformance and advanced queries build on it",
+	},
+	{
+		pkgs:   []string{"internal/configservice/conformance"},
+		forbid: []string{"internal/configservice", "internal/configservice/advancedquery"},
+		tests:  true,
+		why:    "conformance and advanced queries are siblings at the top: nothing depends on them but the Service",
+	},
+	{
+		pkgs:   []string{"internal/configservice/advancedquery"},
+		forbid: []string{"internal/configservice", "internal/configservice/conformance"},
+		tests:  true,
+		why:    "conformance and advanced queries are siblings at the top: nothing depends on them but the Service",
+	},
 }
 
 // pkg is one package of the module as go list describes it.
