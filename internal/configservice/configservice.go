@@ -8,6 +8,7 @@ import (
 	"github.com/orgconfig/orgconfig/internal/configservice/conformance"
 	"github.com/orgconfig/orgconfig/internal/configservice/core"
 	"github.com/orgconfig/orgconfig/internal/configservice/evaluation"
+	"github.com/orgconfig/orgconfig/internal/configservice/importer"
 	"github.com/orgconfig/orgconfig/internal/configservice/recording"
 	"github.com/orgconfig/orgconfig/internal/iam"
 	"github.com/orgconfig/orgconfig/internal/identity"
@@ -29,6 +30,7 @@ type (
 	aggregationArea   = aggregation.Service
 	conformanceArea   = conformance.Service
 	advancedQueryArea = advancedquery.Service
+	importerArea      = importer.Service
 )
 
 // Service implements configapi.API: every operation is a method of one area, promoted from the
@@ -39,6 +41,7 @@ type Service struct {
 	*aggregationArea
 	*conformanceArea
 	*advancedQueryArea
+	*importerArea
 }
 
 var _ configapi.API = (*Service)(nil)
@@ -54,21 +57,22 @@ func New(st store.Store, c clock.Clock, g ids.Generator, dir *identity.Directory
 		aggregationArea:   agg,
 		conformanceArea:   conformance.New(agg),
 		advancedQueryArea: advancedquery.New(agg),
+		importerArea:      importer.New(rec),
 	}
 }
 
 // The import of native resource snapshots, for orgconfig import and the admin endpoint.
 type (
-	ImportOptions = recording.ImportOptions
-	ImportResult  = recording.ImportResult
-	ImportSummary = recording.ImportSummary
+	ImportOptions = importer.ImportOptions
+	ImportResult  = importer.ImportResult
+	ImportSummary = importer.ImportSummary
 )
 
 // DefaultImportBatch is the number of items an import writes per transaction by default.
-const DefaultImportBatch = recording.DefaultImportBatch
+const DefaultImportBatch = importer.DefaultImportBatch
 
 // ErrNotImportable reports a snapshot file the import cannot read.
-var ErrNotImportable = recording.ErrNotImportable
+var ErrNotImportable = importer.ErrNotImportable
 
 // NewSnapshotWriter writes a snapshot file in the format the import reads.
 var NewSnapshotWriter = recording.NewSnapshotWriter

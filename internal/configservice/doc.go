@@ -5,7 +5,8 @@
 //	core           what every area shares: Deps, scopes, the caller's (account, region),
 //	               pagination tokens, record helpers, tags of Config resources
 //	recording      recorders, delivery channels, configuration items and their history,
-//	               discovery, retention, import, snapshots, the advanced-query index
+//	               discovery, retention, snapshots, the advanced-query index
+//	importer       native items from AWS Config's snapshot and history files
 //	evaluation     Config rules and their evaluation (managed, Guard, Lambda), results,
 //	               compliance, proactive evaluation, remediation
 //	aggregation    aggregators, aggregation authorizations, aggregate reads

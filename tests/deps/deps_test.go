@@ -113,9 +113,15 @@ var rules = []rule{
 	},
 	{
 		pkgs:   []string{"internal/configservice/recording"},
-		forbid: []string{"internal/configservice", "internal/configservice/evaluation", "internal/configservice/aggregation", "internal/configservice/conformance", "internal/configservice/advancedquery"},
+		forbid: []string{"internal/configservice", "internal/configservice/evaluation", "internal/configservice/aggregation", "internal/configservice/conformance", "internal/configservice/advancedquery", "internal/configservice/importer"},
 		tests:  true,
 		why:    "recording is the bottom area: evaluation learns of item changes through a hook, not an import",
+	},
+	{
+		pkgs:   []string{"internal/configservice/importer"},
+		forbid: []string{"internal/configservice", "internal/configservice/evaluation", "internal/configservice/aggregation", "internal/configservice/conformance", "internal/configservice/advancedquery"},
+		tests:  true,
+		why:    "the importer writes through the recording area only",
 	},
 	{
 		pkgs:   []string{"internal/configservice/evaluation"},

@@ -39,8 +39,8 @@ const (
 )
 
 // itemWrite is one resource state to record in a batch, and its outcome.
-type itemWrite struct {
-	in   ItemInput
+type ItemWrite struct {
+	In   ItemInput
 	mode writeMode
 	// fresh, when set, is the item planned for a new resource covered by the recording group
 	// (computed before the transaction, with in.CaptureTime set); the batch uses it as is when
@@ -48,7 +48,7 @@ type itemWrite struct {
 	fresh *plannedItem
 	// err is the write's own refusal (an AWS error, or an invalid input); the others of the
 	// batch are unaffected.
-	err error
+	Err error
 }
 
 // scopeState is what a batch knows of one (account, region).
@@ -69,7 +69,7 @@ type scopeState struct {
 // PutMany writes the new items, their history records and the counters. A write that is
 // refused gets its own err and changes nothing; an error of the store is returned and fails
 // the whole batch. ws's err fields are reset first (the store may run tx's function again).
-func (s *Service) recordBatchTx(tx store.Tx, ws []*itemWrite) error {
+func (s *Service) RecordBatchTx(tx store.Tx, ws []*ItemWrite) error {
 	var (
 		keys   []store.Key
 		scopes = map[string]*scopeState{}
@@ -82,21 +82,21 @@ func (s *Service) recordBatchTx(tx store.Tx, ws []*itemWrite) error {
 	}
 	scopeIdx := map[string]int{}
 	for _, w := range ws {
-		w.err = nil
-		scope := core.Scope(w.in.Account, w.in.Region)
+		w.Err = nil
+		scope := core.Scope(w.In.Account, w.In.Region)
 		if _, ok := scopes[scope]; !ok {
-			scopes[scope] = &scopeState{account: w.in.Account, region: w.in.Region}
+			scopes[scope] = &scopeState{account: w.In.Account, region: w.In.Region}
 			scopeIdx[scope] = key(KindCustomerRecorder, scope, "")
 			key(KindCustomCount, scope, "")
 			key(core.KindRulesActive, scope, "")
 		}
-		ik := scope + "\x00" + ItemID(w.in.ResourceType, w.in.ResourceID)
+		ik := scope + "\x00" + ItemID(w.In.ResourceType, w.In.ResourceID)
 		if _, ok := items[ik]; !ok {
-			items[ik] = key(KindItem, scope, ItemID(w.in.ResourceType, w.in.ResourceID))
+			items[ik] = key(KindItem, scope, ItemID(w.In.ResourceType, w.In.ResourceID))
 		}
-		ck := [2]string{scope, w.in.ResourceType}
+		ck := [2]string{scope, w.In.ResourceType}
 		if _, ok := counts[ck]; !ok {
-			counts[ck] = key(KindCount, scope, w.in.ResourceType)
+			counts[ck] = key(KindCount, scope, w.In.ResourceType)
 		}
 	}
 	vals, err := tx.GetMany(keys)
@@ -161,7 +161,7 @@ func (s *Service) recordBatchTx(tx store.Tx, ws []*itemWrite) error {
 	now := s.Clock.Now()
 	var out []store.Record
 	for _, w := range ws {
-		in := w.in
+		in := w.In
 		scope := core.Scope(in.Account, in.Region)
 		sc := scopes[scope]
 		ik := scope + "\x00" + ItemID(in.ResourceType, in.ResourceID)
@@ -183,7 +183,7 @@ func (s *Service) recordBatchTx(tx store.Tx, ws []*itemWrite) error {
 		switch w.mode {
 		case modePut:
 			if rec == nil || !rec.Recording {
-				w.err = noRunningRecorder()
+				w.Err = noRunningRecorder()
 				continue
 			}
 			if !prevLive && custom {
@@ -192,19 +192,19 @@ func (s *Service) recordBatchTx(tx store.Tx, ws []*itemWrite) error {
 					return err
 				}
 				if n >= maxActiveCustomResources {
-					w.err = configapi.ErrMaxActiveResourcesExceeded("You have reached the limit of %d active custom resources in your account.", maxActiveCustomResources)
+					w.Err = configapi.ErrMaxActiveResourcesExceeded("You have reached the limit of %d active custom resources in your account.", maxActiveCustomResources)
 					continue
 				}
 			}
 		case modeDelete:
 			if rec == nil || !rec.Recording {
-				w.err = noRunningRecorder()
+				w.Err = noRunningRecorder()
 				continue
 			}
 			if !prevLive {
 				// DeleteResourceConfig's model lists only ValidationException and
 				// NoRunningConfigurationRecorderException.
-				w.err = configapi.ErrValidation("Resource %s of resourceType:%s is unknown or has not been discovered", in.ResourceID, in.ResourceType)
+				w.Err = configapi.ErrValidation("Resource %s of resourceType:%s is unknown or has not been discovered", in.ResourceID, in.ResourceType)
 				continue
 			}
 		}
@@ -222,7 +222,7 @@ func (s *Service) recordBatchTx(tx store.Tx, ws []*itemWrite) error {
 			}
 			p, changed, err = planItem(in, prev, recorded, now)
 			if err != nil {
-				w.err = err
+				w.Err = err
 				continue
 			}
 		}

@@ -2,7 +2,7 @@
 // managed and service-linked) and their status, delivery channels, configuration items with
 // their history and the per-type counts, discovery (ListDiscoveredResources,
 // GetResourceConfigHistory, BatchGetResourceConfig), third-party resources
-// (PutResourceConfig), retention, the import of native snapshots, snapshot delivery, the items
+// (PutResourceConfig), retention, snapshot delivery, the items
 // orgconfig records of its own resources (IAM, recorders), and the advanced-query index every
 // item write keeps in the item's transaction.
 //

@@ -27,7 +27,7 @@ type ingester struct {
 }
 
 type ingestCall struct {
-	w *itemWrite
+	w *ItemWrite
 	// wake receives false when the write's outcome is known, or true when the caller is to
 	// lead the next batch.
 	wake chan bool
@@ -35,7 +35,7 @@ type ingestCall struct {
 }
 
 // record runs w in a batch and returns its outcome.
-func (s *Service) record(ctx context.Context, w *itemWrite) error {
+func (s *Service) record(ctx context.Context, w *ItemWrite) error {
 	g := &s.ingest
 	c := &ingestCall{w: w, wake: make(chan bool, 1)}
 	g.mu.Lock()
@@ -56,12 +56,12 @@ func (s *Service) record(ctx context.Context, w *itemWrite) error {
 	g.pending = append(g.pending[:0], g.pending[n:]...)
 	g.mu.Unlock()
 
-	ws := make([]*itemWrite, len(batch))
+	ws := make([]*ItemWrite, len(batch))
 	for i, b := range batch {
 		ws[i] = b.w
 	}
 	// The batch carries other callers' writes: the leader's cancellation must not abort it.
-	err := s.Store.Write(context.WithoutCancel(ctx), func(tx store.Tx) error { return s.recordBatchTx(tx, ws) })
+	err := s.Store.Write(context.WithoutCancel(ctx), func(tx store.Tx) error { return s.RecordBatchTx(tx, ws) })
 	for _, b := range batch {
 		b.err = err
 	}
@@ -85,5 +85,5 @@ func (c *ingestCall) result() error {
 	if c.err != nil {
 		return c.err
 	}
-	return c.w.err
+	return c.w.Err
 }

@@ -95,11 +95,11 @@ func DeletedStatus(st configapi.ConfigurationItemStatus) bool {
 // check that a recorder is running: that is the writer's decision. Several items are best
 // recorded together with recordBatchTx.
 func (s *Service) RecordItemTx(tx store.Tx, in ItemInput) error {
-	w := &itemWrite{in: in}
-	if err := s.recordBatchTx(tx, []*itemWrite{w}); err != nil {
+	w := &ItemWrite{In: in}
+	if err := s.RecordBatchTx(tx, []*ItemWrite{w}); err != nil {
 		return err
 	}
-	return w.err
+	return w.Err
 }
 
 // plannedItem is what recording one state of a resource writes.

@@ -78,7 +78,7 @@ func (s *Service) PutResourceConfig(ctx context.Context, in *configapi.PutResour
 	if err != nil {
 		return err
 	}
-	return s.record(ctx, &itemWrite{in: item, mode: modePut, fresh: &fresh})
+	return s.record(ctx, &ItemWrite{In: item, mode: modePut, fresh: &fresh})
 }
 
 // isJSONObject reports whether s is valid JSON whose value is an object.
@@ -104,8 +104,8 @@ func (s *Service) DeleteResourceConfig(ctx context.Context, in *configapi.Delete
 	if err := checkCustomType(in.ResourceType); err != nil {
 		return err
 	}
-	return s.record(ctx, &itemWrite{
-		in:   ItemInput{Account: account, Region: region, ResourceType: in.ResourceType, ResourceID: in.ResourceId, Deleted: true},
+	return s.record(ctx, &ItemWrite{
+		In:   ItemInput{Account: account, Region: region, ResourceType: in.ResourceType, ResourceID: in.ResourceId, Deleted: true},
 		mode: modeDelete,
 	})
 }

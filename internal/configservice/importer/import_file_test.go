@@ -1,4 +1,4 @@
-package recording
+package importer
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/orgconfig/orgconfig/internal/configservice/recording"
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
@@ -46,7 +48,7 @@ func TestDecodeDialects(t *testing.T) {
 		"supplementaryConfiguration":{"S":"{\"b\":2}"},"tags":{"k":"v"},
 		"relationships":[{"resourceId":"vpc-1","resourceType":"AWS::EC2::VPC","relationshipName":"Is contained in Vpc"}]}]}`
 	var written bytes.Buffer
-	sw := NewSnapshotWriter(&written, "id")
+	sw := recording.NewSnapshotWriter(&written, "id")
 	sw.Write(&configapi.ConfigurationItem{Version: "1.3", AccountId: "111111111111", ConfigurationItemStatus: "OK",
 		ConfigurationItemCaptureTime: mustTime("2026-01-15T10:20:30.123Z"), ConfigurationStateId: "1768472430123",
 		ResourceType: "AWS::EC2::Instance", ResourceId: "i-1", Arn: "arn:aws:ec2:us-east-1:111111111111:instance/i-1", AwsRegion: "us-east-1",
@@ -84,7 +86,7 @@ func mustTime(s string) (t awsproto.Time) {
 }
 
 func TestSnapshotKey(t *testing.T) {
-	got := SnapshotKey("/p/q/", "111111111111", "us-east-1", mustTime("2026-01-05T03:04:05Z").Time, "uuid")
+	got := recording.SnapshotKey("/p/q/", "111111111111", "us-east-1", mustTime("2026-01-05T03:04:05Z").Time, "uuid")
 	want := "p/q/AWSLogs/111111111111/Config/us-east-1/2026/1/5/ConfigSnapshot/111111111111_Config_us-east-1_ConfigSnapshot_20260105T030405Z_uuid.json.gz"
 	if got != want {
 		t.Errorf("SnapshotKey = %s, want %s", got, want)

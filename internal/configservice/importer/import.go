@@ -1,4 +1,4 @@
-package recording
+package importer
 
 import (
 	"cmp"
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+
+	"github.com/orgconfig/orgconfig/internal/configservice/recording"
 
 	"github.com/orgconfig/orgconfig/internal/configservice/core"
 
@@ -193,7 +195,7 @@ func (s *ImportSummary) Rows() []ImportCount {
 // importBatch is what the decoding goroutine hands to the writer: items ready to record and the
 // items it skipped, by reason.
 type importBatch struct {
-	items    []ItemInput
+	items    []recording.ItemInput
 	skipped  map[string]int
 	nskipped int
 }
@@ -245,7 +247,7 @@ func (s *Service) ImportFile(ctx context.Context, r io.Reader, name string, o Im
 				b.skip(reason)
 			} else {
 				if b.items == nil {
-					b.items = make([]ItemInput, 0, o.BatchSize)
+					b.items = make([]recording.ItemInput, 0, o.BatchSize)
 				}
 				b.items = append(b.items, in)
 			}
@@ -295,13 +297,13 @@ func (b *importBatch) skip(reason string) {
 }
 
 // importInput turns a file's item into the input of RecordItemTx, or says why it is skipped.
-func (s *Service) importInput(it *fileItem, o *ImportOptions, fileAccount, fileRegion string) (ItemInput, string) {
+func (s *Service) importInput(it *fileItem, o *ImportOptions, fileAccount, fileRegion string) (recording.ItemInput, string) {
 	account := cmp.Or(o.Account, it.account(), fileAccount, o.DefaultAccount)
 	if account == "" {
-		return ItemInput{}, "no account ID (the item has no awsAccountId and none was given)"
+		return recording.ItemInput{}, "no account ID (the item has no awsAccountId and none was given)"
 	}
 	if !identity.ValidAccountID(account) {
-		return ItemInput{}, fmt.Sprintf("invalid account ID %q", account)
+		return recording.ItemInput{}, fmt.Sprintf("invalid account ID %q", account)
 	}
 	region := o.Region
 	if region == "" {
@@ -315,16 +317,16 @@ func (s *Service) importInput(it *fileItem, o *ImportOptions, fileAccount, fileR
 		}
 	}
 	if region == "" {
-		return ItemInput{}, "no region (the item has no awsRegion and none was given)"
+		return recording.ItemInput{}, "no region (the item has no awsRegion and none was given)"
 	}
 	if !s.Regions.Has(region) {
-		return ItemInput{}, fmt.Sprintf("region %q is not an AWS Config region (serve --extra-regions adds regions)", region)
+		return recording.ItemInput{}, fmt.Sprintf("region %q is not an AWS Config region (serve --extra-regions adds regions)", region)
 	}
 	if it.ResourceType == "" || it.ResourceID == "" {
-		return ItemInput{}, "no resourceType or resourceId"
+		return recording.ItemInput{}, "no resourceType or resourceId"
 	}
 	status := it.Status
-	return ItemInput{
+	return recording.ItemInput{
 		Account: account, Region: region,
 		ResourceType: it.ResourceType, ResourceID: it.ResourceID, ResourceName: it.ResourceName,
 		ARN: it.ARN, AvailabilityZone: it.AvailabilityZone,
@@ -360,18 +362,18 @@ func (s *Service) writeImportBatch(ctx context.Context, b importBatch, o *Import
 		items = append(items, in)
 	}
 	if len(items) > 0 {
-		ws := make([]*itemWrite, len(items))
+		ws := make([]*recording.ItemWrite, len(items))
 		for i := range items {
-			ws[i] = &itemWrite{in: items[i]}
+			ws[i] = &recording.ItemWrite{In: items[i]}
 		}
-		if err := s.Store.Write(ctx, func(tx store.Tx) error { return s.recordBatchTx(tx, ws) }); err != nil {
+		if err := s.Store.Write(ctx, func(tx store.Tx) error { return s.RecordBatchTx(tx, ws) }); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
 		kept := items[:0]
 		for i, w := range ws {
-			if w.err != nil {
-				reason := "refused: " + w.err.Error()
-				if e := awsproto.AsError(w.err); e != nil {
+			if w.Err != nil {
+				reason := "refused: " + w.Err.Error()
+				if e := awsproto.AsError(w.Err); e != nil {
 					reason = fmt.Sprintf("refused: %s: %s", e.Code, e.Message)
 				}
 				sum.skip(reason, 1)
