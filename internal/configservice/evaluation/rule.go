@@ -1,6 +1,7 @@
 package evaluation
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -109,7 +110,7 @@ func (r *ruleRec) periodic() time.Duration {
 		for _, d := range r.Rule.Source.SourceDetails {
 			if d.MessageType == configapi.MessageTypeScheduledNotification {
 				scheduled = true
-				freq = cmpOrFreq(d.MaximumExecutionFrequency, freq)
+				freq = cmp.Or(d.MaximumExecutionFrequency, freq)
 			}
 		}
 		if !scheduled {
@@ -119,13 +120,6 @@ func (r *ruleRec) periodic() time.Duration {
 		return 0
 	}
 	return frequency(freq)
-}
-
-func cmpOrFreq(a, b configapi.MaximumExecutionFrequency) configapi.MaximumExecutionFrequency {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // frequency is the period of a MaximumExecutionFrequency (24 hours by default).
