@@ -23,7 +23,7 @@ func TestImportCommand(t *testing.T) {
 	srv := testserver.Start(t, testserver.WithDataDir(t.TempDir()))
 	ctx := context.Background()
 	dir := t.TempDir()
-	fixture := "../../tests/e2e/testdata/111111111111_Config_us-east-1_ConfigSnapshot_20260115T103000Z_5b9d2e4c-3a1f-4f6e-9a51-0c2d6f8e7a10.json.gz"
+	fixture := "../../tests/e2e/config/testdata/111111111111_Config_us-east-1_ConfigSnapshot_20260115T103000Z_5b9d2e4c-3a1f-4f6e-9a51-0c2d6f8e7a10.json.gz"
 	b, err := os.ReadFile(fixture)
 	if err != nil {
 		t.Fatal(err)

@@ -10,39 +10,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 
 	"github.com/orgconfig/orgconfig/internal/server"
 	"github.com/orgconfig/orgconfig/internal/testserver"
 )
-
-// apiError asserts err is an AWS API error with the given code and HTTP status.
-func apiError(t *testing.T, err error, code string, status int) smithy.APIError {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("want error %s (%d), got success", code, status)
-	}
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("want API error %s, got %T: %v", code, err, err)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("want error code %s, got %s (%s)", code, ae.ErrorCode(), ae.ErrorMessage())
-	}
-	var re *awshttp.ResponseError
-	if status != 0 && errors.As(err, &re) && re.HTTPStatusCode() != status {
-		t.Fatalf("%s: want HTTP %d, got %d", code, status, re.HTTPStatusCode())
-	}
-	return ae
-}
 
 func testGetCallerIdentityRoot(t *testing.T, backend testserver.Option) {
 	srv := testserver.Start(t, backend)
@@ -104,17 +84,17 @@ func testAuthenticationFailures(t *testing.T, backend testserver.Option) {
 	for _, c := range clients {
 		t.Run(c.name, func(t *testing.T) {
 			wrong := srv.ConfigFor("us-east-1", testserver.AccessKey, "not-the-secret", "")
-			apiError(t, c.call(wrong, nil), c.codes[0], 403)
+			e2etest.APIError(t, c.call(wrong, nil), c.codes[0], 403)
 
 			unknown := srv.ConfigFor("us-east-1", "AKIAUNKNOWNKEY000000", testserver.SecretKey, "")
-			apiError(t, c.call(unknown, nil), c.codes[1], 403)
+			e2etest.APIError(t, c.call(unknown, nil), c.codes[1], 403)
 
 			anon := srv.Config("us-east-1")
 			anon.Credentials = aws.AnonymousCredentials{}
-			apiError(t, c.call(anon, nil), c.codes[2], 403)
+			e2etest.APIError(t, c.call(anon, nil), c.codes[2], 403)
 
 			old := srv.Config("us-east-1")
-			ae := apiError(t, c.call(old, &skewedSigner{Signer: v4.NewSigner(), skew: 20 * time.Minute}), c.codes[3], 403)
+			ae := e2etest.APIError(t, c.call(old, &skewedSigner{Signer: v4.NewSigner(), skew: 20 * time.Minute}), c.codes[3], 403)
 			if !strings.Contains(ae.ErrorMessage(), "Signature expired") {
 				t.Errorf("expired request message = %q", ae.ErrorMessage())
 			}
@@ -146,7 +126,7 @@ func testUnimplementedOperationFailsAtOnce(t *testing.T, backend testserver.Opti
 	// Every AWS Config and Organizations operation is implemented: the unimplemented ones are
 	// in STS and IAM (Query protocol).
 	_, err := sts.NewFromConfig(cfg).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("deployer")})
-	ae := apiError(t, err, "NotImplemented", 400)
+	ae := e2etest.APIError(t, err, "NotImplemented", 400)
 	if !strings.Contains(ae.ErrorMessage(), "GetFederationToken") {
 		t.Errorf("message does not name the operation: %q", ae.ErrorMessage())
 	}
@@ -156,7 +136,7 @@ func testUnimplementedOperationFailsAtOnce(t *testing.T, backend testserver.Opti
 
 	ct.n.Store(0)
 	_, err = iam.NewFromConfig(cfg).ListSAMLProviders(ctx, &iam.ListSAMLProvidersInput{})
-	ae = apiError(t, err, "NotImplemented", 400)
+	ae = e2etest.APIError(t, err, "NotImplemented", 400)
 	if !strings.Contains(ae.ErrorMessage(), "ListSAMLProviders") {
 		t.Errorf("message does not name the operation: %q", ae.ErrorMessage())
 	}
@@ -175,7 +155,7 @@ func testModelValidation(t *testing.T, backend testserver.Option) {
 	_, err := configservice.NewFromConfig(cfg).DeleteConfigurationAggregator(ctx, &configservice.DeleteConfigurationAggregatorInput{
 		ConfigurationAggregatorName: aws.String("bad name with spaces"),
 	})
-	ae := apiError(t, err, "ValidationException", 400)
+	ae := e2etest.APIError(t, err, "ValidationException", 400)
 	if !strings.Contains(ae.ErrorMessage(), "configurationAggregatorName") || !strings.Contains(ae.ErrorMessage(), "regular expression pattern") {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
@@ -194,7 +174,7 @@ func testModelValidation(t *testing.T, backend testserver.Option) {
 
 	// IAM (Query): ValidationError.
 	_, err = iam.NewFromConfig(cfg).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("has space")})
-	apiError(t, err, "ValidationError", 400)
+	e2etest.APIError(t, err, "ValidationError", 400)
 }
 
 func testHealthAndMetrics(t *testing.T, backend testserver.Option) {

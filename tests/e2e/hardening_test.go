@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -136,9 +138,9 @@ func TestImportBombs(t *testing.T) {
 			if len(c.body) > 1<<20 {
 				t.Fatalf("the bomb is %d bytes compressed", len(c.body))
 			}
-			a := adminImport(t, srv, testserver.AccessKey, testserver.SecretKey, "us-east-1", "", c.body)
-			if a.status != 400 || !strings.Contains(string(a.body), "ValidationException") || !strings.Contains(string(a.body), "larger than") {
-				t.Fatalf("import of a %d-byte bomb: HTTP %d %s, want 400 ValidationException", len(c.body), a.status, a.body)
+			a := e2etest.AdminImport(t, srv, testserver.AccessKey, testserver.SecretKey, "us-east-1", "", c.body)
+			if a.Status != 400 || !strings.Contains(string(a.Body), "ValidationException") || !strings.Contains(string(a.Body), "larger than") {
+				t.Fatalf("import of a %d-byte bomb: HTTP %d %s, want 400 ValidationException", len(c.body), a.Status, a.Body)
 			}
 		})
 	}
@@ -156,11 +158,11 @@ func TestBucketNamesStayInTheSnapshotDirectory(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(srv.DataDir, "notes.yaml"), []byte("topsecretkey: value\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cl := configClient(srv, "us-east-1")
+	cl := e2etest.ConfigClient(srv, "us-east-1")
 	var messages []string
 	for _, uri := range []string{"s3://../notes.yaml", "s3://../absent.yaml", "s3://config-bucket/../../notes.yaml", "s3:///notes.yaml", "s3://..", "s3://a\x00b/k"} {
 		_, err := cl.PutConformancePack(ctx, &configservice.PutConformancePackInput{ConformancePackName: aws.String("p"), TemplateS3Uri: aws.String(uri)})
-		ae := apiError(t, err, "ConformancePackTemplateValidationException", 400)
+		ae := e2etest.APIError(t, err, "ConformancePackTemplateValidationException", 400)
 		if strings.Contains(ae.ErrorMessage(), "topsecretkey") {
 			t.Errorf("%s: the message reveals the file's content: %s", uri, ae.ErrorMessage())
 		}
@@ -170,17 +172,17 @@ func TestBucketNamesStayInTheSnapshotDirectory(t *testing.T) {
 		t.Errorf("an existing and an absent file give different answers:\n  %s\n  %s", messages[0], messages[1])
 	}
 
-	putRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole)})
+	e2etest.PutRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(e2etest.RecorderRole)})
 	put := func(bucket, prefix string) error {
 		_, err := cl.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cstypes.DeliveryChannel{
 			S3BucketName: aws.String(bucket), S3KeyPrefix: aws.String(prefix)}})
 		return err
 	}
 	for _, bucket := range []string{"..", "/abs/path", "a\x00b", "a/b", "UPPER"} {
-		apiError(t, put(bucket, ""), "NoSuchBucketException", 400)
+		e2etest.APIError(t, put(bucket, ""), "NoSuchBucketException", 400)
 	}
 	for _, prefix := range []string{"../..", "x/../../y", "/abs", "a\x00b"} {
-		apiError(t, put("config-bucket", prefix), "InvalidS3KeyPrefixException", 400)
+		e2etest.APIError(t, put("config-bucket", prefix), "InvalidS3KeyPrefixException", 400)
 	}
 	if err := put("config-bucket", "org/config"); err != nil {
 		t.Fatal(err)
@@ -334,10 +336,10 @@ func TestWrittenTypesAreReadable(t *testing.T) {
 	cfg := configservice.NewFromConfig(srv.Config("us-east-1"))
 	testserver.StartRecording(t, cfg, testserver.AccountID, nil)
 	for _, typ := range []string{"MyOrg::N::Item", "M::Test::Item", "MyOrg::Test::It-em"} {
-		apiError(t, putCustom(t, cfg, typ, "i1", `{"a":1}`), "ValidationException", 400)
+		e2etest.APIError(t, e2etest.PutCustom(t, cfg, typ, "i1", `{"a":1}`), "ValidationException", 400)
 	}
 	const typ = "MyOrg::N2::Item"
-	if err := putCustom(t, cfg, typ, "i1", `{"a":1}`); err != nil {
+	if err := e2etest.PutCustom(t, cfg, typ, "i1", `{"a":1}`); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := cfg.BatchGetResourceConfig(ctx, &configservice.BatchGetResourceConfigInput{ResourceKeys: []cstypes.ResourceKey{{ResourceType: typ, ResourceId: aws.String("i1")}}}); err != nil || len(out.BaseConfigurationItems) != 1 {
@@ -387,8 +389,8 @@ func TestFullDisk(t *testing.T) {
 	}
 	fs.fail.Store(true)
 	_, err = cfg.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cstypes.ConfigurationRecorder{
-		Name: aws.String("default"), RoleARN: aws.String(recorderRole)}})
-	apiError(t, err, "ServiceUnavailable", 503)
+		Name: aws.String("default"), RoleARN: aws.String(e2etest.RecorderRole)}})
+	e2etest.APIError(t, err, "ServiceUnavailable", 503)
 	if _, err := cfg.DescribeConfigurationRecorders(ctx, &configservice.DescribeConfigurationRecordersInput{}); err != nil {
 		t.Errorf("a read while writes fail: %v", err)
 	}

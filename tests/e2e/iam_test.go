@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -45,8 +47,6 @@ func TestIAM(t *testing.T) {
 	})
 }
 
-const iamTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"111111111111"}}}]}`
-
 // sameJSON reports whether two JSON texts encode the same value.
 func sameJSON(t *testing.T, a, b string) bool {
 	t.Helper()
@@ -74,7 +74,7 @@ func testIAMRoleRoundTrip(t *testing.T, backend testserver.Option) {
 	srv := testserver.Start(t, backend)
 	cl := iam.NewFromConfig(srv.Config("us-east-1"))
 	created, err := cl.CreateRole(ctx, &iam.CreateRoleInput{
-		RoleName: aws.String("ConfigRecorder"), Path: aws.String("/service/"), AssumeRolePolicyDocument: aws.String(iamTrust),
+		RoleName: aws.String("ConfigRecorder"), Path: aws.String("/service/"), AssumeRolePolicyDocument: aws.String(e2etest.IAMTrust),
 		Description: aws.String("recorder role"), MaxSessionDuration: aws.Int32(7200),
 		Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("platform")}},
 	})
@@ -95,15 +95,15 @@ func testIAMRoleRoundTrip(t *testing.T, backend testserver.Option) {
 		!g.CreateDate.Equal(*r.CreateDate) || len(g.Tags) != 1 || aws.ToString(g.Tags[0].Value) != "platform" {
 		t.Fatalf("GetRole = %+v", g)
 	}
-	if doc := decodeDoc(t, g.AssumeRolePolicyDocument); doc != iamTrust {
+	if doc := decodeDoc(t, g.AssumeRolePolicyDocument); doc != e2etest.IAMTrust {
 		t.Fatalf("trust policy = %s", doc)
 	}
-	_, err = cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("CONFIGRECORDER"), AssumeRolePolicyDocument: aws.String(iamTrust)})
-	if ae := apiError(t, err, "EntityAlreadyExists", 409); ae.ErrorMessage() != "Role with name CONFIGRECORDER already exists." {
+	_, err = cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("CONFIGRECORDER"), AssumeRolePolicyDocument: aws.String(e2etest.IAMTrust)})
+	if ae := e2etest.APIError(t, err, "EntityAlreadyExists", 409); ae.ErrorMessage() != "Role with name CONFIGRECORDER already exists." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 	_, err = cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bad"), AssumeRolePolicyDocument: aws.String(`{"Statement": nope}`)})
-	apiError(t, err, "MalformedPolicyDocument", 400)
+	e2etest.APIError(t, err, "MalformedPolicyDocument", 400)
 
 	if _, err := cl.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("ConfigRecorder"), MaxSessionDuration: aws.Int32(3600)}); err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func testIAMRoleRoundTrip(t *testing.T, backend testserver.Option) {
 		t.Fatal(err)
 	}
 	_, err = cl.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("ConfigRecorder")})
-	if ae := apiError(t, err, "NoSuchEntity", 404); ae.ErrorMessage() != "The role with name ConfigRecorder cannot be found." {
+	if ae := e2etest.APIError(t, err, "NoSuchEntity", 404); ae.ErrorMessage() != "The role with name ConfigRecorder cannot be found." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 }
@@ -145,7 +145,7 @@ func testIAMListRolesPagination(t *testing.T, backend testserver.Option) {
 	srv := testserver.Start(t, backend)
 	cl := iam.NewFromConfig(srv.Config("us-east-1"))
 	for i := range 10 {
-		if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("role-%02d", i)), AssumeRolePolicyDocument: aws.String(iamTrust)}); err != nil {
+		if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("role-%02d", i)), AssumeRolePolicyDocument: aws.String(e2etest.IAMTrust)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -205,7 +205,7 @@ func testIAMRolePolicies(t *testing.T, backend testserver.Option) {
 	srv := testserver.Start(t, backend)
 	cl := iam.NewFromConfig(srv.Config("us-east-1"))
 	role := aws.String("AggregatorRole")
-	if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: role, AssumeRolePolicyDocument: aws.String(iamTrust)}); err != nil {
+	if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: role, AssumeRolePolicyDocument: aws.String(e2etest.IAMTrust)}); err != nil {
 		t.Fatal(err)
 	}
 	inline := `{"Version":"2012-10-17","Statement":[{"Sid":"Read all","Effect":"Allow","Action":["config:Get*","config:Describe*"],"Resource":"*"}]}`
@@ -221,14 +221,14 @@ func testIAMRolePolicies(t *testing.T, backend testserver.Option) {
 		t.Fatalf("ListRolePolicies %+v %v", lp, err)
 	}
 	_, err = cl.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: role, PolicyName: aws.String("nope")})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 
 	orgPolicy := "arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations"
 	if _, err := cl.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: role, PolicyArn: aws.String(orgPolicy)}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = cl.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: role, PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AWSConfigRole")})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 	la, err := cl.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: role})
 	if err != nil || len(la.AttachedPolicies) != 1 || aws.ToString(la.AttachedPolicies[0].PolicyArn) != orgPolicy ||
 		aws.ToString(la.AttachedPolicies[0].PolicyName) != "AWSConfigRoleForOrganizations" {
@@ -236,16 +236,16 @@ func testIAMRolePolicies(t *testing.T, backend testserver.Option) {
 	}
 
 	_, err = cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: role})
-	if ae := apiError(t, err, "DeleteConflict", 409); ae.ErrorMessage() != "Cannot delete entity, must detach all policies first." {
+	if ae := e2etest.APIError(t, err, "DeleteConflict", 409); ae.ErrorMessage() != "Cannot delete entity, must detach all policies first." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 	if _, err := cl.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: role, PolicyArn: aws.String(orgPolicy)}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = cl.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: role, PolicyArn: aws.String(orgPolicy)})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 	_, err = cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: role})
-	if ae := apiError(t, err, "DeleteConflict", 409); ae.ErrorMessage() != "Cannot delete entity, must delete policies first." {
+	if ae := e2etest.APIError(t, err, "DeleteConflict", 409); ae.ErrorMessage() != "Cannot delete entity, must delete policies first." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 	if _, err := cl.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: role, PolicyName: aws.String("read")}); err != nil {
@@ -276,7 +276,7 @@ func testIAMManagedPolicies(t *testing.T, backend testserver.Option) {
 		}
 	}
 	_, err = cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AWSConfigRole")})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 	list, err := cl.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeAws, PathPrefix: aws.String("/aws-service-role/")})
 	if err != nil || len(list.Policies) < 4 {
 		t.Fatalf("ListPolicies %+v %v", list, err)
@@ -293,21 +293,21 @@ func testIAMManagedPolicies(t *testing.T, backend testserver.Option) {
 		t.Fatalf("arn %s", aws.ToString(parn))
 	}
 	_, err = cl.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("ConfigAdmin"), PolicyDocument: aws.String(doc1)})
-	apiError(t, err, "EntityAlreadyExists", 409)
+	e2etest.APIError(t, err, "EntityAlreadyExists", 409)
 	for i := 2; i <= 5; i++ {
 		if _, err := cl.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: parn, PolicyDocument: aws.String(doc1), SetAsDefault: i == 3}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	_, err = cl.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: parn, PolicyDocument: aws.String(doc1)})
-	apiError(t, err, "LimitExceeded", 409)
+	e2etest.APIError(t, err, "LimitExceeded", 409)
 	_, err = cl.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: parn, VersionId: aws.String("v3")})
-	apiError(t, err, "DeleteConflict", 409)
+	e2etest.APIError(t, err, "DeleteConflict", 409)
 	vs, err := cl.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: parn})
 	if err != nil || len(vs.Versions) != 5 {
 		t.Fatalf("ListPolicyVersions %+v %v", vs, err)
 	}
-	if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(iamTrust)}); err != nil {
+	if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(e2etest.IAMTrust)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := cl.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("r"), PolicyArn: parn}); err != nil {
@@ -322,7 +322,7 @@ func testIAMManagedPolicies(t *testing.T, backend testserver.Option) {
 		t.Fatalf("ListEntitiesForPolicy %+v %v", ents, err)
 	}
 	_, err = cl.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: parn})
-	apiError(t, err, "DeleteConflict", 409)
+	e2etest.APIError(t, err, "DeleteConflict", 409)
 	if _, err := cl.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String("r"), PolicyArn: parn}); err != nil {
 		t.Fatal(err)
 	}
@@ -373,11 +373,11 @@ func testIAMPolicyTags(t *testing.T, backend testserver.Option) {
 	}
 	missing := aws.String("arn:aws:iam::" + testserver.AccountID + ":policy/Missing")
 	_, err = cl.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: missing})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 	_, err = cl.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: missing, Tags: []iamtypes.Tag{{Key: aws.String("a"), Value: aws.String("b")}}})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 	_, err = cl.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: missing, TagKeys: []string{"a"}})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 	if _, err := cl.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: arn}); err != nil {
 		t.Fatal(err)
 	}
@@ -402,18 +402,18 @@ func testIAMInstanceProfiles(t *testing.T, backend testserver.Option) {
 		t.Fatalf("CreateInstanceProfile %+v", p)
 	}
 	_, err = cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("appprofile")})
-	if ae := apiError(t, err, "EntityAlreadyExists", 409); ae.ErrorMessage() != "Instance Profile appprofile already exists." {
+	if ae := e2etest.APIError(t, err, "EntityAlreadyExists", 409); ae.ErrorMessage() != "Instance Profile appprofile already exists." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 	_, err = cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("bad name")})
-	apiError(t, err, "ValidationError", 400)
+	e2etest.APIError(t, err, "ValidationError", 400)
 
 	lr, err := cl.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String("AppRole")})
 	if err != nil || len(lr.InstanceProfiles) != 0 || lr.IsTruncated {
 		t.Fatalf("ListInstanceProfilesForRole without profiles %+v %v", lr, err)
 	}
 	_, err = cl.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String("Ghost")})
-	if ae := apiError(t, err, "NoSuchEntity", 404); ae.ErrorMessage() != "The role with name Ghost cannot be found." {
+	if ae := e2etest.APIError(t, err, "NoSuchEntity", 404); ae.ErrorMessage() != "The role with name Ghost cannot be found." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 
@@ -421,11 +421,11 @@ func testIAMInstanceProfiles(t *testing.T, backend testserver.Option) {
 		t.Fatal(err)
 	}
 	_, err = cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("AppProfile"), RoleName: aws.String("AppRole")})
-	if ae := apiError(t, err, "LimitExceeded", 409); ae.ErrorMessage() != "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1" {
+	if ae := e2etest.APIError(t, err, "LimitExceeded", 409); ae.ErrorMessage() != "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1" {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 	_, err = cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("Nope"), RoleName: aws.String("AppRole")})
-	if ae := apiError(t, err, "NoSuchEntity", 404); ae.ErrorMessage() != "Instance Profile Nope cannot be found." {
+	if ae := e2etest.APIError(t, err, "NoSuchEntity", 404); ae.ErrorMessage() != "Instance Profile Nope cannot be found." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 	got, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("AppProfile")})
@@ -447,11 +447,11 @@ func testIAMInstanceProfiles(t *testing.T, backend testserver.Option) {
 	}
 
 	_, err = cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("AppRole")})
-	if ae := apiError(t, err, "DeleteConflict", 409); ae.ErrorMessage() != "Cannot delete entity, must remove roles from instance profile first." {
+	if ae := e2etest.APIError(t, err, "DeleteConflict", 409); ae.ErrorMessage() != "Cannot delete entity, must remove roles from instance profile first." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 	_, err = cl.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("AppProfile")})
-	if ae := apiError(t, err, "DeleteConflict", 409); ae.ErrorMessage() != "Cannot delete entity, must remove roles from instance profile first." {
+	if ae := e2etest.APIError(t, err, "DeleteConflict", 409); ae.ErrorMessage() != "Cannot delete entity, must remove roles from instance profile first." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 
@@ -468,7 +468,7 @@ func testIAMInstanceProfiles(t *testing.T, backend testserver.Option) {
 		t.Fatalf("ListInstanceProfileTags %+v %v", tags, err)
 	}
 	_, err = cl.ListInstanceProfileTags(ctx, &iam.ListInstanceProfileTagsInput{InstanceProfileName: aws.String("Nope")})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 
 	// Listing with a path prefix and pages.
 	for i := range 5 {
@@ -504,12 +504,12 @@ func testIAMInstanceProfiles(t *testing.T, backend testserver.Option) {
 		t.Fatal(err)
 	}
 	_, err = cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("AppProfile"), RoleName: aws.String("AppRole")})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 	if _, err := cl.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("AppProfile")}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("AppProfile")})
-	if ae := apiError(t, err, "NoSuchEntity", 404); ae.ErrorMessage() != "Instance Profile AppProfile cannot be found." {
+	if ae := e2etest.APIError(t, err, "NoSuchEntity", 404); ae.ErrorMessage() != "Instance Profile AppProfile cannot be found." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 	if _, err := cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("AppRole")}); err != nil {
@@ -527,7 +527,7 @@ func testIAMTerraformRoleDestroy(t *testing.T, backend testserver.Option) {
 	srv := testserver.Start(t, backend)
 	cl := iam.NewFromConfig(srv.Config("us-east-1"))
 	role := aws.String("tf-role")
-	if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: role, AssumeRolePolicyDocument: aws.String(iamTrust)}); err != nil {
+	if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: role, AssumeRolePolicyDocument: aws.String(e2etest.IAMTrust)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := cl.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: role, PolicyName: aws.String("inline"),
@@ -585,8 +585,8 @@ func testIAMTerraformRoleDestroy(t *testing.T, backend testserver.Option) {
 		t.Fatalf("destroy: %v", err)
 	}
 	_, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: role})
-	apiError(t, err, "NoSuchEntity", 404)
-	apiError(t, destroy(), "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, destroy(), "NoSuchEntity", 404)
 	ip, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("tf-profile")})
 	if err != nil || len(ip.InstanceProfile.Roles) != 0 {
 		t.Fatalf("profile after destroy %+v %v", ip, err)
@@ -611,11 +611,11 @@ func testIAMServiceLinkedRoles(t *testing.T, backend testserver.Option) {
 		t.Errorf("trust %s", decodeDoc(t, out.Role.AssumeRolePolicyDocument))
 	}
 	_, err = cl.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("config.amazonaws.com")})
-	if ae := apiError(t, err, "InvalidInput", 400); ae.ErrorMessage() != "Service role name AWSServiceRoleForConfig has been taken in this account, please try a different suffix." {
+	if ae := e2etest.APIError(t, err, "InvalidInput", 400); ae.ErrorMessage() != "Service role name AWSServiceRoleForConfig has been taken in this account, please try a different suffix." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 	_, err = cl.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("config.amazonaws.com"), CustomSuffix: aws.String("x")})
-	if ae := apiError(t, err, "InvalidInput", 400); ae.ErrorMessage() != "Custom suffix is not allowed for config.amazonaws.com" {
+	if ae := e2etest.APIError(t, err, "InvalidInput", 400); ae.ErrorMessage() != "Custom suffix is not allowed for config.amazonaws.com" {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 	slr := aws.String("AWSServiceRoleForConfig")
@@ -623,7 +623,7 @@ func testIAMServiceLinkedRoles(t *testing.T, backend testserver.Option) {
 	for name, call := range map[string]func() error{
 		"DeleteRole": func() error { _, err := cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: slr}); return err },
 		"UpdateAssumeRolePolicy": func() error {
-			_, err := cl.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: slr, PolicyDocument: aws.String(iamTrust)})
+			_, err := cl.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: slr, PolicyDocument: aws.String(e2etest.IAMTrust)})
 			return err
 		},
 		"AttachRolePolicy": func() error {
@@ -631,11 +631,11 @@ func testIAMServiceLinkedRoles(t *testing.T, backend testserver.Option) {
 			return err
 		},
 		"PutRolePolicy": func() error {
-			_, err := cl.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: slr, PolicyName: aws.String("p"), PolicyDocument: aws.String(iamTrust)})
+			_, err := cl.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: slr, PolicyName: aws.String("p"), PolicyDocument: aws.String(e2etest.IAMTrust)})
 			return err
 		},
 	} {
-		if ae := apiError(t, call(), "UnmodifiableEntity", 400); ae.ErrorMessage() != protectedMsg {
+		if ae := e2etest.APIError(t, call(), "UnmodifiableEntity", 400); ae.ErrorMessage() != protectedMsg {
 			t.Errorf("%s: message %q", name, ae.ErrorMessage())
 		}
 	}
@@ -678,14 +678,14 @@ func testIAMServiceLinkedRoles(t *testing.T, backend testserver.Option) {
 		t.Fatalf("after jobs %+v %v", st, err)
 	}
 	_, err = cl.GetRole(ctx, &iam.GetRoleInput{RoleName: slr})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 	_, err = cl.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: aws.String("not-a-task")})
-	apiError(t, err, "InvalidInput", 400)
+	e2etest.APIError(t, err, "InvalidInput", 400)
 	_, err = cl.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{
 		DeletionTaskId: aws.String("task/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig/11111111-2222-3333-4444-555555555555")})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 	_, err = cl.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: slr})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 }
 
 func testIAMUsersAndAccessKeys(t *testing.T, backend testserver.Option) {
@@ -700,7 +700,7 @@ func testIAMUsersAndAccessKeys(t *testing.T, backend testserver.Option) {
 		t.Fatalf("user %+v", u.User)
 	}
 	_, err = cl.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ALICE")})
-	apiError(t, err, "EntityAlreadyExists", 409)
+	e2etest.APIError(t, err, "EntityAlreadyExists", 409)
 	me, err := cl.GetUser(ctx, &iam.GetUserInput{})
 	if err != nil || aws.ToString(me.User.Arn) != "arn:aws:iam::"+testserver.AccountID+":root" || aws.ToString(me.User.UserId) != testserver.AccountID {
 		t.Fatalf("GetUser as root %+v %v", me, err)
@@ -724,7 +724,7 @@ func testIAMUsersAndAccessKeys(t *testing.T, backend testserver.Option) {
 		t.Fatal(err)
 	}
 	_, err = cl.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
-	apiError(t, err, "LimitExceeded", 409)
+	e2etest.APIError(t, err, "LimitExceeded", 409)
 	keys, err := cl.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("alice")})
 	if err != nil || len(keys.AccessKeyMetadata) != 2 {
 		t.Fatalf("ListAccessKeys %+v %v", keys, err)
@@ -734,7 +734,7 @@ func testIAMUsersAndAccessKeys(t *testing.T, backend testserver.Option) {
 		t.Fatal(err)
 	}
 	_, err = sts.NewFromConfig(srv.ConfigFor("us-east-1", akid, secret, "")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	apiError(t, err, "InvalidClientTokenId", 403)
+	e2etest.APIError(t, err, "InvalidClientTokenId", 403)
 
 	// Policies on users.
 	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}`
@@ -761,16 +761,16 @@ func testIAMUsersAndAccessKeys(t *testing.T, backend testserver.Option) {
 	}
 
 	_, err = cl.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("alice")})
-	apiError(t, err, "DeleteConflict", 409)
+	e2etest.APIError(t, err, "DeleteConflict", 409)
 	for _, k := range keys.AccessKeyMetadata {
 		if _, err := cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: k.AccessKeyId}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	_, err = cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: aws.String(akid)})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 	_, err = cl.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("alice")})
-	apiError(t, err, "DeleteConflict", 409)
+	e2etest.APIError(t, err, "DeleteConflict", 409)
 	if _, err := cl.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: aws.String("alice"), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}); err != nil {
 		t.Fatal(err)
 	}
@@ -791,7 +791,7 @@ func testIAMPasswordPolicy(t *testing.T, backend testserver.Option) {
 	srv := testserver.Start(t, backend)
 	cl := iam.NewFromConfig(srv.Config("us-east-1"))
 	_, err := cl.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
-	if ae := apiError(t, err, "NoSuchEntity", 404); ae.ErrorMessage() != "The Password Policy with domain name "+testserver.AccountID+" cannot be found." {
+	if ae := e2etest.APIError(t, err, "NoSuchEntity", 404); ae.ErrorMessage() != "The Password Policy with domain name "+testserver.AccountID+" cannot be found." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 	if _, err := cl.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{
@@ -811,7 +811,7 @@ func testIAMPasswordPolicy(t *testing.T, backend testserver.Option) {
 		t.Fatal(err)
 	}
 	_, err = cl.DeleteAccountPasswordPolicy(ctx, &iam.DeleteAccountPasswordPolicyInput{})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 }
 
 // testIAMCLIDecodesDocuments checks that the aws CLI (botocore) decodes the URL-encoded trust

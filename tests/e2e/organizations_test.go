@@ -2,15 +2,15 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/iam"
@@ -41,150 +41,19 @@ func TestOrganizations(t *testing.T) {
 	})
 }
 
-// orgEnv is a server with a manual clock, jobs run by the test, and a management client.
-type orgEnv struct {
-	t   *testing.T
-	ctx context.Context
-	srv *testserver.Server
-	clk *clock.Manual
-	org *organizations.Client
-}
-
-func newOrgEnv(t *testing.T, backend testserver.Option) *orgEnv {
+func newOrgEnv(t *testing.T, backend testserver.Option) *e2etest.OrgEnv {
 	clk := clock.NewManual(time.Now().Truncate(time.Millisecond))
 	srv := testserver.Start(t, backend, testserver.WithClock(clk), testserver.WithoutJobLoop())
-	return &orgEnv{t: t, ctx: context.Background(), srv: srv, clk: clk,
-		org: organizations.NewFromConfig(srv.Config("us-east-1"))}
-}
-
-func (e *orgEnv) runJobs() {
-	e.t.Helper()
-	if _, err := e.srv.Jobs().RunDue(e.ctx); err != nil {
-		e.t.Fatalf("running jobs: %v", err)
-	}
-}
-
-func (e *orgEnv) createOrg(fs orgtypes.OrganizationFeatureSet) *orgtypes.Organization {
-	e.t.Helper()
-	out, err := e.org.CreateOrganization(e.ctx, &organizations.CreateOrganizationInput{FeatureSet: fs})
-	if err != nil {
-		e.t.Fatalf("CreateOrganization: %v", err)
-	}
-	return out.Organization
-}
-
-// startAccount requests an account and checks the immediate IN_PROGRESS answer.
-func (e *orgEnv) startAccount(name, email string) *orgtypes.CreateAccountStatus {
-	e.t.Helper()
-	out, err := e.org.CreateAccount(e.ctx, &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(email)})
-	if err != nil {
-		e.t.Fatalf("CreateAccount %s: %v", name, err)
-	}
-	st := out.CreateAccountStatus
-	if st.State != orgtypes.CreateAccountStateInProgress || len(aws.ToString(st.Id)) != 36 || aws.ToString(st.AccountName) != name ||
-		st.RequestedTimestamp == nil || st.AccountId != nil || st.CompletedTimestamp != nil {
-		e.t.Fatalf("CreateAccount status %+v", st)
-	}
-	return st
-}
-
-// finishAccount polls DescribeCreateAccountStatus, running jobs between polls, until the
-// request ends; it returns the final status.
-func (e *orgEnv) finishAccount(id *string) *orgtypes.CreateAccountStatus {
-	e.t.Helper()
-	for i := 0; i < 5; i++ {
-		out, err := e.org.DescribeCreateAccountStatus(e.ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: id})
-		if err != nil {
-			e.t.Fatalf("DescribeCreateAccountStatus: %v", err)
-		}
-		if st := out.CreateAccountStatus; st.State != orgtypes.CreateAccountStateInProgress {
-			return st
-		}
-		if i > 0 {
-			e.clk.Advance(time.Second)
-		}
-		e.runJobs()
-	}
-	e.t.Fatal("account creation never ended")
-	return nil
-}
-
-func (e *orgEnv) createAccount(name, email string) string {
-	e.t.Helper()
-	st := e.finishAccount(e.startAccount(name, email).Id)
-	if st.State != orgtypes.CreateAccountStateSucceeded {
-		e.t.Fatalf("account %s: %s %s", name, st.State, st.FailureReason)
-	}
-	return aws.ToString(st.AccountId)
-}
-
-// memberClient assumes OrganizationAccountAccessRole in a member account.
-func (e *orgEnv) memberClient(acct string) *organizations.Client {
-	e.t.Helper()
-	out, err := sts.NewFromConfig(e.srv.Config("us-east-1")).AssumeRole(e.ctx, &sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + acct + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("orgtest"),
-	})
-	if err != nil {
-		e.t.Fatalf("AssumeRole into %s: %v", acct, err)
-	}
-	c := out.Credentials
-	return organizations.NewFromConfig(e.srv.ConfigFor("us-east-1", aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
-}
-
-// standalone creates an account outside any organization, with root credentials.
-func (e *orgEnv) standalone(name, email string) (string, *organizations.Client) {
-	e.t.Helper()
-	a, cred, err := e.srv.Directory().CreateAccount(e.ctx, "", name, email, "cli")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return a.ID, organizations.NewFromConfig(e.srv.ConfigFor("us-east-1", cred.AccessKeyID, cred.SecretAccessKey, ""))
-}
-
-func (e *orgEnv) hasRole(acct, name string) bool {
-	e.t.Helper()
-	var found bool
-	err := e.srv.Store().Read(e.ctx, func(tx store.Tx) error {
-		_, err := iam.GetRoleTx(tx, acct, name)
-		if errors.Is(err, iam.ErrNoSuchRole) {
-			return nil
-		}
-		found = err == nil
-		return err
-	})
-	if err != nil {
-		e.t.Fatalf("GetRoleTx %s/%s: %v", acct, name, err)
-	}
-	return found
-}
-
-// orgReason asserts err is code with the given Reason member.
-func orgReason(t *testing.T, err error, code, reason string) {
-	t.Helper()
-	apiError(t, err, code, 400)
-	var got string
-	var cv *orgtypes.ConstraintViolationException
-	var ii *orgtypes.InvalidInputException
-	var hc *orgtypes.HandshakeConstraintViolationException
-	switch {
-	case errors.As(err, &cv):
-		got = string(cv.Reason)
-	case errors.As(err, &ii):
-		got = string(ii.Reason)
-	case errors.As(err, &hc):
-		got = string(hc.Reason)
-	}
-	if got != reason {
-		t.Fatalf("%s: Reason %q, want %q", code, got, reason)
-	}
+	return &e2etest.OrgEnv{T: t, Ctx: context.Background(), Srv: srv, Clk: clk,
+		Org: organizations.NewFromConfig(srv.Config("us-east-1"))}
 }
 
 func testOrgWholeFlow(t *testing.T, backend testserver.Option) {
 	e := newOrgEnv(t, backend)
-	ctx, org := e.ctx, e.org
+	ctx, org := e.Ctx, e.Org
 	mgmt := testserver.AccountID
 
-	o := e.createOrg(orgtypes.OrganizationFeatureSetAll)
+	o := e.CreateOrg(orgtypes.OrganizationFeatureSetAll)
 	oid := aws.ToString(o.Id)
 	if len(oid) != 12 || aws.ToString(o.Arn) != "arn:aws:organizations::"+mgmt+":organization/"+oid ||
 		aws.ToString(o.MasterAccountId) != mgmt || aws.ToString(o.MasterAccountArn) != "arn:aws:organizations::"+mgmt+":account/"+oid+"/"+mgmt ||
@@ -195,7 +64,7 @@ func testOrgWholeFlow(t *testing.T, backend testserver.Option) {
 	if err != nil || aws.ToString(desc.Organization.Id) != oid || aws.ToString(desc.Organization.MasterAccountEmail) != aws.ToString(o.MasterAccountEmail) {
 		t.Fatalf("DescribeOrganization %+v %v", desc, err)
 	}
-	if !e.hasRole(mgmt, "AWSServiceRoleForOrganizations") {
+	if !e.HasRole(mgmt, "AWSServiceRoleForOrganizations") {
 		t.Error("no AWSServiceRoleForOrganizations in the management account")
 	}
 	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
@@ -217,13 +86,13 @@ func testOrgWholeFlow(t *testing.T, backend testserver.Option) {
 	// Three accounts, IN_PROGRESS at first and SUCCEEDED once the jobs ran.
 	var members []string
 	for i := 1; i <= 3; i++ {
-		st := e.startAccount(fmt.Sprintf("member-%d", i), fmt.Sprintf("member-%d@example.com", i))
+		st := e.StartAccount(fmt.Sprintf("member-%d", i), fmt.Sprintf("member-%d@example.com", i))
 		again, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.Id})
 		if err != nil || again.CreateAccountStatus.State != orgtypes.CreateAccountStateInProgress ||
 			!again.CreateAccountStatus.RequestedTimestamp.Equal(*st.RequestedTimestamp) {
 			t.Fatalf("status before the job ran: %+v %v", again, err)
 		}
-		done := e.finishAccount(st.Id)
+		done := e.FinishAccount(st.Id)
 		if done.State != orgtypes.CreateAccountStateSucceeded || len(aws.ToString(done.AccountId)) != 12 || done.CompletedTimestamp == nil ||
 			aws.ToString(done.Id) != aws.ToString(st.Id) || done.FailureReason != "" {
 			t.Fatalf("final status %+v", done)
@@ -255,7 +124,7 @@ func testOrgWholeFlow(t *testing.T, backend testserver.Option) {
 		}
 	}
 	// The access role: trusted by the management account, with administrator access.
-	err = e.srv.Store().Read(ctx, func(tx store.Tx) error {
+	err = e.Srv.Store().Read(ctx, func(tx store.Tx) error {
 		r, err := iam.GetRoleTx(tx, m0, "OrganizationAccountAccessRole")
 		if err != nil {
 			return err
@@ -271,7 +140,7 @@ func testOrgWholeFlow(t *testing.T, backend testserver.Option) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !e.hasRole(m0, "AWSServiceRoleForOrganizations") {
+	if !e.HasRole(m0, "AWSServiceRoleForOrganizations") {
 		t.Error("no AWSServiceRoleForOrganizations in a created account")
 	}
 
@@ -307,7 +176,7 @@ func testOrgWholeFlow(t *testing.T, backend testserver.Option) {
 		t.Fatalf("ListAccountsForParent(root): %d %v", len(rootAccts.Accounts), err)
 	}
 	_, err = org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(m0), SourceParentId: aws.String(rid), DestinationParentId: aws.String(ouid)})
-	apiError(t, err, "DuplicateAccountException", 400)
+	e2etest.APIError(t, err, "DuplicateAccountException", 400)
 
 	// Trusted access for both AWS Config principals puts their roles in every account.
 	principals := map[string]string{"config.amazonaws.com": "AWSServiceRoleForConfig",
@@ -319,7 +188,7 @@ func testOrgWholeFlow(t *testing.T, backend testserver.Option) {
 	}
 	for _, acct := range append([]string{mgmt}, members...) {
 		for _, role := range principals {
-			if !e.hasRole(acct, role) {
+			if !e.HasRole(acct, role) {
 				t.Errorf("%s: no %s after enabling trusted access", acct, role)
 			}
 		}
@@ -329,9 +198,9 @@ func testOrgWholeFlow(t *testing.T, backend testserver.Option) {
 		t.Fatalf("ListAWSServiceAccessForOrganization %+v %v", sa, err)
 	}
 	// An account created later gets them too.
-	late := e.createAccount("late", "late@example.com")
+	late := e.CreateAccount("late", "late@example.com")
 	for _, role := range principals {
-		if !e.hasRole(late, role) {
+		if !e.HasRole(late, role) {
 			t.Errorf("account created after trusted access lacks %s", role)
 		}
 	}
@@ -350,22 +219,22 @@ func testOrgWholeFlow(t *testing.T, backend testserver.Option) {
 	if err != nil || len(svcs.DelegatedServices) != 1 || aws.ToString(svcs.DelegatedServices[0].ServicePrincipal) != "config.amazonaws.com" {
 		t.Fatalf("ListDelegatedServicesForAccount %+v %v", svcs, err)
 	}
-	admin := e.memberClient(members[1])
+	admin := e.MemberClient(members[1])
 	if out, err := admin.ListAccounts(ctx, &organizations.ListAccountsInput{}); err != nil || len(out.Accounts) != 5 {
 		t.Fatalf("delegated admin ListAccounts: %v", err)
 	}
 	_, err = admin.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rid), Name: aws.String("x")})
-	apiError(t, err, "AccessDeniedException", 400)
-	plain := e.memberClient(members[2])
+	e2etest.APIError(t, err, "AccessDeniedException", 400)
+	plain := e.MemberClient(members[2])
 	_, err = plain.ListAccounts(ctx, &organizations.ListAccountsInput{})
-	apiError(t, err, "AccessDeniedException", 400)
+	e2etest.APIError(t, err, "AccessDeniedException", 400)
 	if out, err := plain.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}); err != nil || aws.ToString(out.Organization.Id) != oid {
 		t.Fatalf("member DescribeOrganization: %v", err)
 	}
 
 	// SCP levels seen by the authorizer: root, OU, account, each with FullAWSAccess.
-	probe := orgsvc.New(e.srv.Store(), e.clk, ids.NewRandom(), nil, nil, nil)
-	err = e.srv.Store().Read(ctx, func(tx store.Tx) error {
+	probe := orgsvc.New(e.Srv.Store(), e.Clk, ids.NewRandom(), nil, nil, nil)
+	err = e.Srv.Store().Read(ctx, func(tx store.Tx) error {
 		levels, applies, err := probe.SCPLevelsTx(tx, m0)
 		if err != nil {
 			return err
@@ -404,7 +273,7 @@ func testOrgWholeFlow(t *testing.T, backend testserver.Option) {
 	if err != nil || len(sa.EnabledServicePrincipals) != 0 {
 		t.Fatalf("after disabling: %+v %v", sa, err)
 	}
-	_ = e.srv.Store().Read(ctx, func(tx store.Tx) error {
+	_ = e.Srv.Store().Read(ctx, func(tx store.Tx) error {
 		if ok, _ := probe.ServiceAccessEnabled(tx, m0, "config.amazonaws.com"); ok {
 			t.Error("ServiceAccessEnabled true after DisableAWSServiceAccess")
 		}
@@ -414,63 +283,63 @@ func testOrgWholeFlow(t *testing.T, backend testserver.Option) {
 
 func testOrgNegative(t *testing.T, backend testserver.Option) {
 	e := newOrgEnv(t, backend)
-	ctx, org := e.ctx, e.org
+	ctx, org := e.Ctx, e.Org
 
 	// Outside any organization.
 	_, err := org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	if ae := apiError(t, err, "AWSOrganizationsNotInUseException", 400); ae.ErrorMessage() != "Your account is not a member of an organization." {
+	if ae := e2etest.APIError(t, err, "AWSOrganizationsNotInUseException", 400); ae.ErrorMessage() != "Your account is not a member of an organization." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 	_, err = org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("config.amazonaws.com")})
-	apiError(t, err, "AWSOrganizationsNotInUseException", 400)
+	e2etest.APIError(t, err, "AWSOrganizationsNotInUseException", 400)
 
-	o := e.createOrg(orgtypes.OrganizationFeatureSetAll)
+	o := e.CreateOrg(orgtypes.OrganizationFeatureSetAll)
 	_, err = org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
-	apiError(t, err, "AlreadyInOrganizationException", 400)
-	m1 := e.createAccount("one", "one@example.com")
-	m2 := e.createAccount("two", "two@example.com")
+	e2etest.APIError(t, err, "AlreadyInOrganizationException", 400)
+	m1 := e.CreateAccount("one", "one@example.com")
+	m2 := e.CreateAccount("two", "two@example.com")
 
 	// A member account enables trusted access.
-	_, err = e.memberClient(m1).EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("config.amazonaws.com")})
-	if ae := apiError(t, err, "AccessDeniedException", 400); ae.ErrorMessage() != "You don't have permissions to access this resource." {
+	_, err = e.MemberClient(m1).EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("config.amazonaws.com")})
+	if ae := e2etest.APIError(t, err, "AccessDeniedException", 400); ae.ErrorMessage() != "You don't have permissions to access this resource." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 	// An unknown service principal.
 	_, err = org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("nosuch.amazonaws.com")})
-	orgReason(t, err, "InvalidInputException", "UNRECOGNIZED_SERVICE_PRINCIPAL")
-	if ae := apiError(t, err, "InvalidInputException", 400); ae.ErrorMessage() != "You specified an unrecognized service principal." {
+	e2etest.OrgReason(t, err, "InvalidInputException", "UNRECOGNIZED_SERVICE_PRINCIPAL")
+	if ae := e2etest.APIError(t, err, "InvalidInputException", 400); ae.ErrorMessage() != "You specified an unrecognized service principal." {
 		t.Errorf("message %q", ae.ErrorMessage())
 	}
 	// A delegated administrator before trusted access.
 	_, err = org.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(m1), ServicePrincipal: aws.String("config.amazonaws.com")})
-	orgReason(t, err, "ConstraintViolationException", "SERVICE_ACCESS_NOT_ENABLED")
+	e2etest.OrgReason(t, err, "ConstraintViolationException", "SERVICE_ACCESS_NOT_ENABLED")
 	if _, err := org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("config.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
 	// The management account as delegated administrator.
 	_, err = org.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(testserver.AccountID), ServicePrincipal: aws.String("config.amazonaws.com")})
-	orgReason(t, err, "ConstraintViolationException", "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR")
+	e2etest.OrgReason(t, err, "ConstraintViolationException", "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR")
 	_, err = org.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String("999999999999"), ServicePrincipal: aws.String("config.amazonaws.com")})
-	apiError(t, err, "AccountNotFoundException", 400)
+	e2etest.APIError(t, err, "AccountNotFoundException", 400)
 	if _, err := org.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(m1), ServicePrincipal: aws.String("config.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = org.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(m1), ServicePrincipal: aws.String("config.amazonaws.com")})
-	apiError(t, err, "AccountAlreadyRegisteredException", 400)
+	e2etest.APIError(t, err, "AccountAlreadyRegisteredException", 400)
 	_, err = org.ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: aws.String(m2)})
-	apiError(t, err, "AccountNotRegisteredException", 400)
+	e2etest.APIError(t, err, "AccountNotRegisteredException", 400)
 	// Removing a delegated administrator's account, or the management account.
 	_, err = org.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(m1)})
-	orgReason(t, err, "ConstraintViolationException", "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG")
-	_, err = e.memberClient(m1).LeaveOrganization(ctx, &organizations.LeaveOrganizationInput{})
-	orgReason(t, err, "ConstraintViolationException", "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG")
+	e2etest.OrgReason(t, err, "ConstraintViolationException", "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG")
+	_, err = e.MemberClient(m1).LeaveOrganization(ctx, &organizations.LeaveOrganizationInput{})
+	e2etest.OrgReason(t, err, "ConstraintViolationException", "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG")
 	_, err = org.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: o.MasterAccountId})
-	apiError(t, err, "MasterCannotLeaveOrganizationException", 400)
+	e2etest.APIError(t, err, "MasterCannotLeaveOrganizationException", 400)
 	_, err = org.DeleteOrganization(ctx, &organizations.DeleteOrganizationInput{})
-	apiError(t, err, "OrganizationNotEmptyException", 400)
+	e2etest.APIError(t, err, "OrganizationNotEmptyException", 400)
 
 	// A duplicate email fails asynchronously.
-	st := e.finishAccount(e.startAccount("dup", "ONE@example.com").Id)
+	st := e.FinishAccount(e.StartAccount("dup", "ONE@example.com").Id)
 	if st.State != orgtypes.CreateAccountStateFailed || st.FailureReason != orgtypes.CreateAccountFailureReasonEmailAlreadyExists || st.CompletedTimestamp == nil {
 		t.Fatalf("duplicate email: %+v", st)
 	}
@@ -480,24 +349,24 @@ func testOrgNegative(t *testing.T, backend testserver.Option) {
 	}
 	// A reserved role name.
 	_, err = org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("r"), Email: aws.String("r@example.com"), RoleName: aws.String("AWSServiceRoleForX")})
-	orgReason(t, err, "InvalidInputException", "INVALID_ROLE_NAME")
+	e2etest.OrgReason(t, err, "InvalidInputException", "INVALID_ROLE_NAME")
 	_, err = org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: aws.String("car-00000000000000000000000000000000")})
-	apiError(t, err, "CreateAccountStatusNotFoundException", 400)
+	e2etest.APIError(t, err, "CreateAccountStatusNotFoundException", 400)
 
 	// At most 5 creations in progress; over the quota a creation fails.
 	var pending []*string
 	for i := 0; i < 5; i++ {
-		pending = append(pending, e.startAccount(fmt.Sprintf("p%d", i), fmt.Sprintf("p%d@example.com", i)).Id)
+		pending = append(pending, e.StartAccount(fmt.Sprintf("p%d", i), fmt.Sprintf("p%d@example.com", i)).Id)
 	}
 	_, err = org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("p6"), Email: aws.String("p6@example.com")})
-	orgReason(t, err, "ConstraintViolationException", "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED")
-	if err := orgsvc.SetAccountLimit(ctx, e.srv.Store(), aws.ToString(o.Id), 5); err != nil {
+	e2etest.OrgReason(t, err, "ConstraintViolationException", "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED")
+	if err := orgsvc.SetAccountLimit(ctx, e.Srv.Store(), aws.ToString(o.Id), 5); err != nil {
 		t.Fatal(err)
 	}
-	e.runJobs()
+	e.RunJobs()
 	var ok, over int
 	for _, id := range pending {
-		switch st := e.finishAccount(id); {
+		switch st := e.FinishAccount(id); {
 		case st.State == orgtypes.CreateAccountStateSucceeded:
 			ok++
 		case st.FailureReason == orgtypes.CreateAccountFailureReasonAccountLimitExceeded:
@@ -513,15 +382,15 @@ func testOrgNegative(t *testing.T, backend testserver.Option) {
 
 func testOrgInvitations(t *testing.T, backend testserver.Option) {
 	e := newOrgEnv(t, backend)
-	ctx, org := e.ctx, e.org
-	o := e.createOrg(orgtypes.OrganizationFeatureSetAll)
+	ctx, org := e.Ctx, e.Org
+	o := e.CreateOrg(orgtypes.OrganizationFeatureSetAll)
 	oid := aws.ToString(o.Id)
 	if _, err := org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("config.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
 
 	// A standalone account with root credentials is invited and accepts.
-	guest, guestOrg := e.standalone("guest", "guest@example.com")
+	guest, guestOrg := e.Standalone("guest", "guest@example.com")
 	inv, err := org.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
 		Target: &orgtypes.HandshakeParty{Type: orgtypes.HandshakePartyTypeAccount, Id: aws.String(guest)}, Notes: aws.String("welcome")})
 	if err != nil {
@@ -534,7 +403,7 @@ func testOrgInvitations(t *testing.T, backend testserver.Option) {
 	}
 	_, err = org.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
 		Target: &orgtypes.HandshakeParty{Type: orgtypes.HandshakePartyTypeAccount, Id: aws.String(guest)}})
-	apiError(t, err, "DuplicateHandshakeException", 400)
+	e2etest.APIError(t, err, "DuplicateHandshakeException", 400)
 	mine, err := guestOrg.ListHandshakesForAccount(ctx, &organizations.ListHandshakesForAccountInput{})
 	if err != nil || len(mine.Handshakes) != 1 || aws.ToString(mine.Handshakes[0].Id) != aws.ToString(h.Id) {
 		t.Fatalf("ListHandshakesForAccount %+v %v", mine, err)
@@ -544,31 +413,31 @@ func testOrgInvitations(t *testing.T, backend testserver.Option) {
 		t.Fatalf("AcceptHandshake %+v %v", acc, err)
 	}
 	_, err = guestOrg.AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: h.Id})
-	apiError(t, err, "HandshakeAlreadyInStateException", 400)
+	e2etest.APIError(t, err, "HandshakeAlreadyInStateException", 400)
 	da, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(guest)})
 	if err != nil || da.Account.JoinedMethod != orgtypes.AccountJoinedMethodInvited || aws.ToString(da.Account.Email) != "guest@example.com" {
 		t.Fatalf("invited account %+v %v", da, err)
 	}
-	if e.hasRole(guest, "OrganizationAccountAccessRole") {
+	if e.HasRole(guest, "OrganizationAccountAccessRole") {
 		t.Error("an invited account got OrganizationAccountAccessRole")
 	}
-	if !e.hasRole(guest, "AWSServiceRoleForConfig") || !e.hasRole(guest, "AWSServiceRoleForOrganizations") {
+	if !e.HasRole(guest, "AWSServiceRoleForConfig") || !e.HasRole(guest, "AWSServiceRoleForOrganizations") {
 		t.Error("an invited account lacks the organization's service-linked roles")
 	}
 	// The member, with its own root credentials, cannot enable trusted access.
 	_, err = guestOrg.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("config.amazonaws.com")})
-	apiError(t, err, "AccessDeniedException", 400)
+	e2etest.APIError(t, err, "AccessDeniedException", 400)
 	_, err = guestOrg.LeaveOrganization(ctx, &organizations.LeaveOrganizationInput{})
 	if err != nil {
 		t.Fatalf("LeaveOrganization: %v", err)
 	}
 	_, err = guestOrg.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	apiError(t, err, "AWSOrganizationsNotInUseException", 400)
+	e2etest.APIError(t, err, "AWSOrganizationsNotInUseException", 400)
 	_, err = org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(guest)})
-	apiError(t, err, "AccountNotFoundException", 400)
+	e2etest.APIError(t, err, "AccountNotFoundException", 400)
 
 	// Declined and canceled invitations, by email.
-	_, other := e.standalone("other", "other@example.com")
+	_, other := e.Standalone("other", "other@example.com")
 	inv2, err := org.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
 		Target: &orgtypes.HandshakeParty{Type: orgtypes.HandshakePartyTypeEmail, Id: aws.String("other@example.com")}})
 	if err != nil {
@@ -578,15 +447,15 @@ func testOrgInvitations(t *testing.T, backend testserver.Option) {
 		t.Fatalf("DeclineHandshake %+v %v", out, err)
 	}
 	_, err = org.CancelHandshake(ctx, &organizations.CancelHandshakeInput{HandshakeId: inv2.Handshake.Id})
-	apiError(t, err, "InvalidHandshakeTransitionException", 400)
+	e2etest.APIError(t, err, "InvalidHandshakeTransitionException", 400)
 
 	// A consolidated-billing organization: no trusted access.
-	cb, cbOrg := e.standalone("billing", "billing@example.com")
+	cb, cbOrg := e.Standalone("billing", "billing@example.com")
 	if _, err := cbOrg.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetConsolidatedBilling}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = cbOrg.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("config.amazonaws.com")})
-	orgReason(t, err, "ConstraintViolationException", "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE")
+	e2etest.OrgReason(t, err, "ConstraintViolationException", "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE")
 	roots, err := cbOrg.ListRoots(ctx, &organizations.ListRootsInput{})
 	if err != nil || len(roots.Roots[0].PolicyTypes) != 0 {
 		t.Fatalf("consolidated billing root %+v %v", roots, err)
@@ -602,20 +471,20 @@ func testOrgInvitations(t *testing.T, backend testserver.Option) {
 	if d, err := cbOrg.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}); err != nil || d.Organization.FeatureSet != orgtypes.OrganizationFeatureSetAll {
 		t.Fatalf("after EnableAllFeatures %+v %v", d, err)
 	}
-	if !e.hasRole(cb, "AWSServiceRoleForOrganizations") {
+	if !e.HasRole(cb, "AWSServiceRoleForOrganizations") {
 		t.Error("no AWSServiceRoleForOrganizations")
 	}
 	if _, err := cbOrg.DeleteOrganization(ctx, &organizations.DeleteOrganizationInput{}); err != nil {
 		t.Fatalf("DeleteOrganization: %v", err)
 	}
 	_, err = cbOrg.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	apiError(t, err, "AWSOrganizationsNotInUseException", 400)
+	e2etest.APIError(t, err, "AWSOrganizationsNotInUseException", 400)
 }
 
 func testOrgTreeAndPolicies(t *testing.T, backend testserver.Option) {
 	e := newOrgEnv(t, backend)
-	ctx, org := e.ctx, e.org
-	e.createOrg(orgtypes.OrganizationFeatureSetAll)
+	ctx, org := e.Ctx, e.Org
+	e.CreateOrg(orgtypes.OrganizationFeatureSetAll)
 	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
 	if err != nil {
 		t.Fatal(err)
@@ -624,7 +493,7 @@ func testOrgTreeAndPolicies(t *testing.T, backend testserver.Option) {
 	if _, err := org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rid), PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); err != nil {
 		t.Fatal(err)
 	}
-	m := e.createAccount("m", "m@example.com")
+	m := e.CreateAccount("m", "m@example.com")
 
 	// OUs: nesting up to 5 levels, duplicates, non-empty deletion.
 	parent := rid
@@ -642,13 +511,13 @@ func testOrgTreeAndPolicies(t *testing.T, backend testserver.Option) {
 		parent = id
 	}
 	_, err = org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(parent), Name: aws.String("L6")})
-	orgReason(t, err, "ConstraintViolationException", "OU_DEPTH_LIMIT_EXCEEDED")
+	e2etest.OrgReason(t, err, "ConstraintViolationException", "OU_DEPTH_LIMIT_EXCEEDED")
 	_, err = org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rid), Name: aws.String("L1")})
-	apiError(t, err, "DuplicateOrganizationalUnitException", 400)
+	e2etest.APIError(t, err, "DuplicateOrganizationalUnitException", 400)
 	_, err = org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String("ou-zzzz-zzzzzzzz"), Name: aws.String("x")})
-	apiError(t, err, "ParentNotFoundException", 400)
+	e2etest.APIError(t, err, "ParentNotFoundException", 400)
 	_, err = org.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: aws.String(chain[0])})
-	apiError(t, err, "OrganizationalUnitNotEmptyException", 400)
+	e2etest.APIError(t, err, "OrganizationalUnitNotEmptyException", 400)
 	up, err := org.UpdateOrganizationalUnit(ctx, &organizations.UpdateOrganizationalUnitInput{OrganizationalUnitId: aws.String(chain[4]), Name: aws.String("Leaf")})
 	if err != nil || aws.ToString(up.OrganizationalUnit.Name) != "Leaf" || aws.ToString(up.OrganizationalUnit.Id) != chain[4] {
 		t.Fatalf("UpdateOrganizationalUnit %+v %v", up, err)
@@ -657,7 +526,7 @@ func testOrgTreeAndPolicies(t *testing.T, backend testserver.Option) {
 		t.Fatal(err)
 	}
 	_, err = org.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(chain[4])})
-	apiError(t, err, "OrganizationalUnitNotFoundException", 400)
+	e2etest.APIError(t, err, "OrganizationalUnitNotFoundException", 400)
 
 	// A customer SCP: create, read back, attach, detach, delete.
 	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}`
@@ -673,12 +542,12 @@ func testOrgTreeAndPolicies(t *testing.T, backend testserver.Option) {
 		t.Fatalf("DescribePolicy %+v %v", dp, err)
 	}
 	_, err = org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("DenyS3"), Description: aws.String("x"), Content: aws.String(doc), Type: orgtypes.PolicyTypeServiceControlPolicy})
-	apiError(t, err, "DuplicatePolicyException", 400)
+	e2etest.APIError(t, err, "DuplicatePolicyException", 400)
 	if _, err := org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: pid, TargetId: aws.String(m)}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: pid, TargetId: aws.String(m)})
-	apiError(t, err, "DuplicatePolicyAttachmentException", 400)
+	e2etest.APIError(t, err, "DuplicatePolicyAttachmentException", 400)
 	pols, err := org.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(m), Filter: orgtypes.PolicyTypeServiceControlPolicy})
 	if err != nil || len(pols.Policies) != 2 {
 		t.Fatalf("ListPoliciesForTarget %+v %v", pols, err)
@@ -688,19 +557,19 @@ func testOrgTreeAndPolicies(t *testing.T, backend testserver.Option) {
 		t.Fatalf("ListTargetsForPolicy %+v %v", targets, err)
 	}
 	_, err = org.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: pid})
-	apiError(t, err, "PolicyInUseException", 400)
+	e2etest.APIError(t, err, "PolicyInUseException", 400)
 	if _, err := org.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String("p-FullAWSAccess"), TargetId: aws.String(m)}); err != nil {
 		t.Fatalf("detaching FullAWSAccess while another SCP stays: %v", err)
 	}
 	_, err = org.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: pid, TargetId: aws.String(m)})
-	orgReason(t, err, "ConstraintViolationException", "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
+	e2etest.OrgReason(t, err, "ConstraintViolationException", "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
 	full, err := org.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String("p-FullAWSAccess")})
 	if err != nil || aws.ToString(full.Policy.PolicySummary.Arn) != "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess" ||
 		!full.Policy.PolicySummary.AwsManaged {
 		t.Fatalf("FullAWSAccess %+v %v", full, err)
 	}
 	_, err = org.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: aws.String("p-FullAWSAccess")})
-	orgReason(t, err, "InvalidInputException", "IMMUTABLE_POLICY")
+	e2etest.OrgReason(t, err, "InvalidInputException", "IMMUTABLE_POLICY")
 
 	// Tag policies: the type must be enabled first; then an effective policy.
 	tp, err := org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("tags"), Description: aws.String("d"), Type: orgtypes.PolicyTypeTagPolicy,
@@ -709,12 +578,12 @@ func testOrgTreeAndPolicies(t *testing.T, backend testserver.Option) {
 		t.Fatal(err)
 	}
 	_, err = org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: tp.Policy.PolicySummary.Id, TargetId: aws.String(rid)})
-	apiError(t, err, "PolicyTypeNotEnabledException", 400)
+	e2etest.APIError(t, err, "PolicyTypeNotEnabledException", 400)
 	if _, err := org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rid), PolicyType: orgtypes.PolicyTypeTagPolicy}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rid), PolicyType: orgtypes.PolicyTypeTagPolicy})
-	apiError(t, err, "PolicyTypeAlreadyEnabledException", 400)
+	e2etest.APIError(t, err, "PolicyTypeAlreadyEnabledException", 400)
 	if _, err := org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: tp.Policy.PolicySummary.Id, TargetId: aws.String(rid)}); err != nil {
 		t.Fatal(err)
 	}
@@ -740,7 +609,7 @@ func testOrgTreeAndPolicies(t *testing.T, backend testserver.Option) {
 		t.Fatalf("policy tags %+v %v", tags, err)
 	}
 	_, err = org.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String("999999999999"), Tags: []orgtypes.Tag{{Key: aws.String("a"), Value: aws.String("b")}}})
-	apiError(t, err, "TargetNotFoundException", 400)
+	e2etest.APIError(t, err, "TargetNotFoundException", 400)
 
 	// CloseAccount: PENDING_CLOSURE, then SUSPENDED once the job ran.
 	if _, err := org.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(m)}); err != nil {
@@ -750,28 +619,28 @@ func testOrgTreeAndPolicies(t *testing.T, backend testserver.Option) {
 	if err != nil || da.Account.Status != orgtypes.AccountStatusPendingClosure || da.Account.State != orgtypes.AccountStatePendingClosure {
 		t.Fatalf("after CloseAccount %+v %v", da, err)
 	}
-	e.runJobs()
+	e.RunJobs()
 	da, err = org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(m)})
 	if err != nil || da.Account.Status != orgtypes.AccountStatusSuspended {
 		t.Fatalf("after the close job %+v %v", da, err)
 	}
 	_, err = org.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(m)})
-	apiError(t, err, "AccountAlreadyClosedException", 400)
+	e2etest.APIError(t, err, "AccountAlreadyClosedException", 400)
 }
 
 func testOrgListAccountsPagination(t *testing.T, backend testserver.Option) {
 	e := newOrgEnv(t, backend)
-	ctx, org := e.ctx, e.org
-	o := e.createOrg(orgtypes.OrganizationFeatureSetAll)
-	if err := orgsvc.SetAccountLimit(ctx, e.srv.Store(), aws.ToString(o.Id), 100); err != nil {
+	ctx, org := e.Ctx, e.Org
+	o := e.CreateOrg(orgtypes.OrganizationFeatureSetAll)
+	if err := orgsvc.SetAccountLimit(ctx, e.Srv.Store(), aws.ToString(o.Id), 100); err != nil {
 		t.Fatal(err)
 	}
 	for batch := 0; batch < 12; batch++ {
 		for i := 0; i < 5; i++ {
 			n := batch*5 + i
-			e.startAccount(fmt.Sprintf("acct-%02d", n), fmt.Sprintf("acct-%02d@example.com", n))
+			e.StartAccount(fmt.Sprintf("acct-%02d", n), fmt.Sprintf("acct-%02d@example.com", n))
 		}
-		e.runJobs()
+		e.RunJobs()
 	}
 	seen := map[string]int{}
 	tokens := map[string]bool{}
@@ -810,27 +679,27 @@ func testOrgListAccountsPagination(t *testing.T, backend testserver.Option) {
 		}
 	}
 	_, err := org.ListAccounts(ctx, &organizations.ListAccountsInput{NextToken: aws.String("garbage!")})
-	orgReason(t, err, "InvalidInputException", "INVALID_NEXT_TOKEN")
+	e2etest.OrgReason(t, err, "InvalidInputException", "INVALID_NEXT_TOKEN")
 }
 
 // testOrgPolicyTypesOfANewRoot: a new organization, even with all features, has no policy type
 // enabled on its root, and SCPs bind member accounts only once the type is enabled.
 func testOrgPolicyTypesOfANewRoot(t *testing.T, backend testserver.Option) {
 	e := newOrgEnv(t, backend)
-	ctx, org := e.ctx, e.org
-	e.createOrg(orgtypes.OrganizationFeatureSetAll)
+	ctx, org := e.Ctx, e.Org
+	e.CreateOrg(orgtypes.OrganizationFeatureSetAll)
 	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
 	if err != nil || len(roots.Roots) != 1 || len(roots.Roots[0].PolicyTypes) != 0 {
 		t.Fatalf("root of a new organization %+v %v", roots, err)
 	}
 	rid := roots.Roots[0].Id
-	m := e.createAccount("m", "m@example.com")
-	member := e.memberClient(m)
-	probe := orgsvc.New(e.srv.Store(), e.clk, ids.NewRandom(), nil, nil, nil)
+	m := e.CreateAccount("m", "m@example.com")
+	member := e.MemberClient(m)
+	probe := orgsvc.New(e.Srv.Store(), e.Clk, ids.NewRandom(), nil, nil, nil)
 	scpsApply := func() bool {
 		t.Helper()
 		var applies bool
-		err := e.srv.Store().Read(ctx, func(tx store.Tx) error {
+		err := e.Srv.Store().Read(ctx, func(tx store.Tx) error {
 			var err error
 			_, applies, err = probe.SCPLevelsTx(tx, m)
 			return err
@@ -854,7 +723,7 @@ func testOrgPolicyTypesOfANewRoot(t *testing.T, backend testserver.Option) {
 		t.Fatal(err)
 	}
 	_, err = org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: deny.Policy.PolicySummary.Id, TargetId: aws.String(m)})
-	apiError(t, err, "PolicyTypeNotEnabledException", 400)
+	e2etest.APIError(t, err, "PolicyTypeNotEnabledException", 400)
 	if _, err := member.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}); err != nil {
 		t.Fatalf("member DescribeOrganization without SCPs: %v", err)
 	}
@@ -873,7 +742,7 @@ func testOrgPolicyTypesOfANewRoot(t *testing.T, backend testserver.Option) {
 		}
 	}
 	_, err = org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: rid, PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
-	apiError(t, err, "PolicyTypeAlreadyEnabledException", 400)
+	e2etest.APIError(t, err, "PolicyTypeAlreadyEnabledException", 400)
 	if !scpsApply() {
 		t.Error("SCPs do not apply to a member once enabled")
 	}
@@ -881,7 +750,7 @@ func testOrgPolicyTypesOfANewRoot(t *testing.T, backend testserver.Option) {
 		t.Fatal(err)
 	}
 	_, err = member.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	apiError(t, err, "AccessDeniedException", 400)
+	e2etest.APIError(t, err, "AccessDeniedException", 400)
 
 	// Disabling it detaches every SCP, and SCPs no longer bind anyone.
 	if out, err := org.DisablePolicyType(ctx, &organizations.DisablePolicyTypeInput{RootId: rid, PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); err != nil || len(out.Root.PolicyTypes) != 0 {
@@ -899,13 +768,13 @@ func testOrgPolicyTypesOfANewRoot(t *testing.T, backend testserver.Option) {
 // principals it names use the read operations it lists, and nothing else.
 func testOrgDelegationPolicy(t *testing.T, backend testserver.Option) {
 	e := newOrgEnv(t, backend)
-	ctx, org := e.ctx, e.org
-	e.createOrg(orgtypes.OrganizationFeatureSetAll)
-	m1 := e.createAccount("one", "one@example.com")
-	m2 := e.createAccount("two", "two@example.com")
-	one, two := e.memberClient(m1), e.memberClient(m2)
+	ctx, org := e.Ctx, e.Org
+	e.CreateOrg(orgtypes.OrganizationFeatureSetAll)
+	m1 := e.CreateAccount("one", "one@example.com")
+	m2 := e.CreateAccount("two", "two@example.com")
+	one, two := e.MemberClient(m1), e.MemberClient(m2)
 	_, err := one.ListAccounts(ctx, &organizations.ListAccountsInput{})
-	apiError(t, err, "AccessDeniedException", 400)
+	e2etest.APIError(t, err, "AccessDeniedException", 400)
 
 	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + m1 + `:root"},` +
 		`"Action":["organizations:ListAccounts","organizations:Describe*"],"Resource":"*"}]}`
@@ -920,11 +789,11 @@ func testOrgDelegationPolicy(t *testing.T, backend testserver.Option) {
 	}
 	// Not listed in the policy; another account; a write.
 	_, err = one.ListRoots(ctx, &organizations.ListRootsInput{})
-	apiError(t, err, "AccessDeniedException", 400)
+	e2etest.APIError(t, err, "AccessDeniedException", 400)
 	_, err = two.ListAccounts(ctx, &organizations.ListAccountsInput{})
-	apiError(t, err, "AccessDeniedException", 400)
+	e2etest.APIError(t, err, "AccessDeniedException", 400)
 	_, err = one.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String("r-0000"), Name: aws.String("x")})
-	apiError(t, err, "AccessDeniedException", 400)
+	e2etest.APIError(t, err, "AccessDeniedException", 400)
 
 	// A Deny wins, and the grant goes with the policy.
 	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + m1 + `"},"Action":"organizations:*","Resource":"*"},` +
@@ -933,7 +802,7 @@ func testOrgDelegationPolicy(t *testing.T, backend testserver.Option) {
 		t.Fatal(err)
 	}
 	_, err = one.ListAccounts(ctx, &organizations.ListAccountsInput{})
-	apiError(t, err, "AccessDeniedException", 400)
+	e2etest.APIError(t, err, "AccessDeniedException", 400)
 	if _, err := one.ListRoots(ctx, &organizations.ListRootsInput{}); err != nil {
 		t.Fatalf("delegated ListRoots: %v", err)
 	}
@@ -941,7 +810,7 @@ func testOrgDelegationPolicy(t *testing.T, backend testserver.Option) {
 		t.Fatal(err)
 	}
 	_, err = one.ListRoots(ctx, &organizations.ListRootsInput{})
-	apiError(t, err, "AccessDeniedException", 400)
+	e2etest.APIError(t, err, "AccessDeniedException", 400)
 }
 
 // testOrgDeleteOUAfterItsAccountLeft: an OU whose accounts were removed from the organization,
@@ -949,8 +818,8 @@ func testOrgDelegationPolicy(t *testing.T, backend testserver.Option) {
 // close_on_deletion, then its OU).
 func testOrgDeleteOUAfterItsAccountLeft(t *testing.T, backend testserver.Option) {
 	e := newOrgEnv(t, backend)
-	ctx, org := e.ctx, e.org
-	e.createOrg(orgtypes.OrganizationFeatureSetAll)
+	ctx, org := e.Ctx, e.Org
+	e.CreateOrg(orgtypes.OrganizationFeatureSetAll)
 	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
 	if err != nil {
 		t.Fatal(err)
@@ -971,22 +840,22 @@ func testOrgDeleteOUAfterItsAccountLeft(t *testing.T, backend testserver.Option)
 			t.Fatal(err)
 		}
 		ouid := ou.OrganizationalUnit.Id
-		acct := e.createAccount(fmt.Sprintf("a%d", i), fmt.Sprintf("a%d@example.com", i))
+		acct := e.CreateAccount(fmt.Sprintf("a%d", i), fmt.Sprintf("a%d@example.com", i))
 		if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(acct), SourceParentId: aws.String(rid), DestinationParentId: ouid}); err != nil {
 			t.Fatal(err)
 		}
 		_, err = org.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: ouid})
-		apiError(t, err, "OrganizationalUnitNotEmptyException", 400)
+		e2etest.APIError(t, err, "OrganizationalUnitNotEmptyException", 400)
 		if err := leave(acct); err != nil {
 			t.Fatalf("case %d: %v", i, err)
 		}
-		e.runJobs()
+		e.RunJobs()
 		if _, err := org.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: ouid}); err != nil {
 			t.Fatalf("case %d: DeleteOrganizationalUnit after the account left: %v", i, err)
 		}
 	}
 	// The closed account stays visible, under the deleted OU's parent.
-	closed := e.createAccount("c", "c@example.com")
+	closed := e.CreateAccount("c", "c@example.com")
 	ou, err := org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rid), Name: aws.String("outer")})
 	if err != nil {
 		t.Fatal(err)
@@ -1002,7 +871,7 @@ func testOrgDeleteOUAfterItsAccountLeft(t *testing.T, backend testserver.Option)
 		t.Fatal(err)
 	}
 	_, err = org.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: ou.OrganizationalUnit.Id})
-	apiError(t, err, "OrganizationalUnitNotEmptyException", 400)
+	e2etest.APIError(t, err, "OrganizationalUnitNotEmptyException", 400)
 	if _, err := org.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: inner.OrganizationalUnit.Id}); err != nil {
 		t.Fatalf("DeleteOrganizationalUnit with an account pending closure: %v", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -24,32 +26,8 @@ import (
 
 const acct = testserver.AccountID
 
-func trustPolicy(principal string, condition string) string {
-	s := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` + principal + `,"Action":"sts:AssumeRole"`
-	if condition != "" {
-		s += `,"Condition":` + condition
-	}
-	return s + `}]}`
-}
-
 func allowPolicy(actions ...string) string {
 	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["` + strings.Join(actions, `","`) + `"],"Resource":"*"}]}`
-}
-
-func createRole(t *testing.T, c *iam.Client, name, path, trust string, maxSession int32) string {
-	t.Helper()
-	in := &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)}
-	if path != "" {
-		in.Path = aws.String(path)
-	}
-	if maxSession != 0 {
-		in.MaxSessionDuration = aws.Int32(maxSession)
-	}
-	out, err := c.CreateRole(context.Background(), in)
-	if err != nil {
-		t.Fatalf("CreateRole %s: %v", name, err)
-	}
-	return aws.ToString(out.Role.Arn)
 }
 
 func assume(c *sts.Client, roleARN, session string, fns ...func(*sts.AssumeRoleInput)) (*sts.AssumeRoleOutput, error) {
@@ -93,7 +71,7 @@ func testAssumeRoleSameAccount(t *testing.T, backend testserver.Option) {
 	srv := testserver.Start(t, backend, testserver.WithClock(clock.NewManual(t0)))
 	cfg := srv.Config("us-east-1")
 	iamc, stsc := iam.NewFromConfig(cfg), sts.NewFromConfig(cfg)
-	roleARN := createRole(t, iamc, "deployer", "/team/", trustPolicy(`{"AWS":"arn:aws:iam::`+acct+`:root"}`, ""), 0)
+	roleARN := e2etest.CreateRole(t, iamc, "deployer", "/team/", e2etest.TrustPolicy(`{"AWS":"arn:aws:iam::`+acct+`:root"}`, ""), 0)
 
 	out, err := assume(stsc, roleARN, "ci-run@1")
 	if err != nil {
@@ -131,7 +109,7 @@ func testAssumeRoleSameAccount(t *testing.T, backend testserver.Option) {
 	// Without its session token the key is refused.
 	noToken := srv.ConfigFor("us-east-1", aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), "")
 	_, err = sts.NewFromConfig(noToken).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
-	apiError(t, err, "InvalidClientTokenId", 403)
+	e2etest.APIError(t, err, "InvalidClientTokenId", 403)
 }
 
 // testAssumeRoleDenied: a trust policy that excludes the caller, and a role that does not
@@ -142,34 +120,34 @@ func testAssumeRoleDenied(t *testing.T, backend testserver.Option) {
 	iamc, stsc := iam.NewFromConfig(cfg), sts.NewFromConfig(cfg)
 	caller := "arn:aws:iam::" + acct + ":root"
 
-	other := createRole(t, iamc, "other-account-only", "", trustPolicy(`{"AWS":"222222222222"}`, ""), 0)
+	other := e2etest.CreateRole(t, iamc, "other-account-only", "", e2etest.TrustPolicy(`{"AWS":"222222222222"}`, ""), 0)
 	_, err := assume(stsc, other, "s1")
-	if ae := apiError(t, err, "AccessDenied", 403); ae.ErrorMessage() != deniedMessage(caller, other) {
+	if ae := e2etest.APIError(t, err, "AccessDenied", 403); ae.ErrorMessage() != deniedMessage(caller, other) {
 		t.Errorf("message = %q, want %q", ae.ErrorMessage(), deniedMessage(caller, other))
 	}
 
-	svc := createRole(t, iamc, "service-only", "", trustPolicy(`{"Service":"config.amazonaws.com"}`, ""), 0)
+	svc := e2etest.CreateRole(t, iamc, "service-only", "", e2etest.TrustPolicy(`{"Service":"config.amazonaws.com"}`, ""), 0)
 	_, err = assume(stsc, svc, "s1")
-	apiError(t, err, "AccessDenied", 403)
+	e2etest.APIError(t, err, "AccessDenied", 403)
 
-	denyAll := createRole(t, iamc, "explicit-deny", "", `{"Version":"2012-10-17","Statement":[
+	denyAll := e2etest.CreateRole(t, iamc, "explicit-deny", "", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Principal":{"AWS":"`+acct+`"},"Action":"sts:AssumeRole"},
 		{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}`, 0)
 	_, err = assume(stsc, denyAll, "s1")
-	apiError(t, err, "AccessDenied", 403)
+	e2etest.APIError(t, err, "AccessDenied", 403)
 
 	missing := "arn:aws:iam::" + acct + ":role/does-not-exist"
 	_, err = assume(stsc, missing, "s1")
-	if ae := apiError(t, err, "AccessDenied", 403); ae.ErrorMessage() != deniedMessage(caller, missing) {
+	if ae := e2etest.APIError(t, err, "AccessDenied", 403); ae.ErrorMessage() != deniedMessage(caller, missing) {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
 
 	// Session name constraints.
-	ok := createRole(t, iamc, "ok", "", trustPolicy(`{"AWS":"`+acct+`"}`, ""), 0)
+	ok := e2etest.CreateRole(t, iamc, "ok", "", e2etest.TrustPolicy(`{"AWS":"`+acct+`"}`, ""), 0)
 	_, err = assume(stsc, ok, "x")
-	apiError(t, err, "ValidationError", 400)
+	e2etest.APIError(t, err, "ValidationError", 400)
 	_, err = assume(stsc, ok, "has space")
-	apiError(t, err, "ValidationError", 400)
+	e2etest.APIError(t, err, "ValidationError", 400)
 }
 
 // testAssumeRoleExternalID: a trust policy's sts:ExternalId condition is checked against the
@@ -178,15 +156,15 @@ func testAssumeRoleExternalID(t *testing.T, backend testserver.Option) {
 	srv := testserver.Start(t, backend)
 	cfg := srv.Config("us-east-1")
 	stsc := sts.NewFromConfig(cfg)
-	role := createRole(t, iam.NewFromConfig(cfg), "third-party", "",
-		trustPolicy(`{"AWS":"arn:aws:iam::`+acct+`:root"}`, `{"StringEquals":{"sts:ExternalId":"Unique-1234"}}`), 0)
+	role := e2etest.CreateRole(t, iam.NewFromConfig(cfg), "third-party", "",
+		e2etest.TrustPolicy(`{"AWS":"arn:aws:iam::`+acct+`:root"}`, `{"StringEquals":{"sts:ExternalId":"Unique-1234"}}`), 0)
 	withID := func(id string) func(*sts.AssumeRoleInput) {
 		return func(in *sts.AssumeRoleInput) { in.ExternalId = aws.String(id) }
 	}
 	_, err := assume(stsc, role, "s1")
-	apiError(t, err, "AccessDenied", 403)
+	e2etest.APIError(t, err, "AccessDenied", 403)
 	_, err = assume(stsc, role, "s1", withID("unique-1234"))
-	apiError(t, err, "AccessDenied", 403)
+	e2etest.APIError(t, err, "AccessDenied", 403)
 	mustAssume(t, stsc, role, "s1", withID("Unique-1234"))
 }
 
@@ -197,15 +175,15 @@ func testAssumeRoleDuration(t *testing.T, backend testserver.Option) {
 	srv := testserver.Start(t, backend, testserver.WithClock(clock.NewManual(t0)))
 	cfg := srv.Config("us-east-1")
 	iamc, stsc := iam.NewFromConfig(cfg), sts.NewFromConfig(cfg)
-	trust := trustPolicy(`{"AWS":"arn:aws:iam::`+acct+`:root"}`, "")
-	short := createRole(t, iamc, "short", "", trust, 0)
-	long := createRole(t, iamc, "long", "", trust, 4*3600)
+	trust := e2etest.TrustPolicy(`{"AWS":"arn:aws:iam::`+acct+`:root"}`, "")
+	short := e2etest.CreateRole(t, iamc, "short", "", trust, 0)
+	long := e2etest.CreateRole(t, iamc, "long", "", trust, 4*3600)
 	dur := func(d int32) func(*sts.AssumeRoleInput) {
 		return func(in *sts.AssumeRoleInput) { in.DurationSeconds = aws.Int32(d) }
 	}
 
 	_, err := assume(stsc, short, "s1", dur(3601))
-	ae := apiError(t, err, "ValidationError", 400)
+	ae := e2etest.APIError(t, err, "ValidationError", 400)
 	if want := "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."; ae.ErrorMessage() != want {
 		t.Errorf("message = %q, want %q", ae.ErrorMessage(), want)
 	}
@@ -214,7 +192,7 @@ func testAssumeRoleDuration(t *testing.T, backend testserver.Option) {
 		t.Errorf("Expiration = %v", aws.ToTime(c.Expiration))
 	}
 	_, err = assume(stsc, long, "s1", dur(899))
-	apiError(t, err, "ValidationError", 400)
+	e2etest.APIError(t, err, "ValidationError", 400)
 
 	// Role chaining: the "long" session assumes "short" (its identity policy allows it, as the
 	// trust policy names only the account) for at most one hour.
@@ -224,7 +202,7 @@ func testAssumeRoleDuration(t *testing.T, backend testserver.Option) {
 	}
 	chained := sts.NewFromConfig(sessionConfig(srv, c))
 	_, err = assume(chained, long, "again", dur(7200))
-	ae = apiError(t, err, "ValidationError", 400)
+	ae = e2etest.APIError(t, err, "ValidationError", 400)
 	if !strings.Contains(ae.ErrorMessage(), "role chaining") {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
@@ -251,7 +229,7 @@ func testExpiredSession(t *testing.T, backend testserver.Option) {
 	clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
 	srv := testserver.Start(t, backend, testserver.WithClock(clk))
 	cfg := srv.Config("us-east-1")
-	role := createRole(t, iam.NewFromConfig(cfg), "brief", "", trustPolicy(`{"AWS":"`+acct+`"}`, ""), 0)
+	role := e2etest.CreateRole(t, iam.NewFromConfig(cfg), "brief", "", e2etest.TrustPolicy(`{"AWS":"`+acct+`"}`, ""), 0)
 	c := mustAssume(t, sts.NewFromConfig(cfg), role, "s1", func(in *sts.AssumeRoleInput) { in.DurationSeconds = aws.Int32(900) })
 	scfg := sessionConfig(srv, c)
 	signer := clockSigner{Signer: v4.NewSigner(), clk: clk}
@@ -265,9 +243,9 @@ func testExpiredSession(t *testing.T, backend testserver.Option) {
 	}
 	clk.Advance(time.Second)
 	_, err := stsc.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	apiError(t, err, "ExpiredToken", 0)
+	e2etest.APIError(t, err, "ExpiredToken", 0)
 	_, err = cfgc.DescribeConfigurationAggregators(ctx, &configservice.DescribeConfigurationAggregatorsInput{})
-	apiError(t, err, "ExpiredTokenException", 400)
+	e2etest.APIError(t, err, "ExpiredTokenException", 400)
 }
 
 // testUserPermissions: an IAM user is held to its identity policies on every call.
@@ -294,13 +272,13 @@ func testUserPermissions(t *testing.T, backend testserver.Option) {
 
 	orgc := organizations.NewFromConfig(bob)
 	_, err = orgc.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	ae := apiError(t, err, "AccessDeniedException", 400)
+	ae := e2etest.APIError(t, err, "AccessDeniedException", 400)
 	want := "User: " + bobARN + " is not authorized to perform: organizations:DescribeOrganization on resource: * because no identity-based policy allows the organizations:DescribeOrganization action"
 	if ae.ErrorMessage() != want {
 		t.Errorf("message = %q, want %q", ae.ErrorMessage(), want)
 	}
 	_, err = iam.NewFromConfig(bob).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("any")})
-	ae = apiError(t, err, "AccessDenied", 403)
+	ae = e2etest.APIError(t, err, "AccessDenied", 403)
 	if !strings.Contains(ae.ErrorMessage(), "iam:GetRole on resource: arn:aws:iam::"+acct+":role/any ") {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
@@ -317,23 +295,23 @@ func testUserPermissions(t *testing.T, backend testserver.Option) {
 		t.Fatalf("allowed call still denied: %v", err)
 	}
 	_, err = iam.NewFromConfig(bob).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("any")})
-	apiError(t, err, "NoSuchEntity", 404)
+	e2etest.APIError(t, err, "NoSuchEntity", 404)
 
 	// An explicit Deny wins.
 	put("no-orgs", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:*","Resource":"*"}]}`)
 	_, err = orgc.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	ae = apiError(t, err, "AccessDeniedException", 400)
+	ae = e2etest.APIError(t, err, "AccessDeniedException", 400)
 	if !strings.HasSuffix(ae.ErrorMessage(), "with an explicit deny in an identity-based policy") {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
 
 	// A trust policy naming only the account needs the user's identity policy to allow
 	// sts:AssumeRole; one naming the user itself does not.
-	byAccount := createRole(t, iamc, "by-account", "", trustPolicy(`{"AWS":"arn:aws:iam::`+acct+`:root"}`, ""), 0)
-	byUser := createRole(t, iamc, "by-user", "", trustPolicy(`{"AWS":"`+bobARN+`"}`, ""), 0)
+	byAccount := e2etest.CreateRole(t, iamc, "by-account", "", e2etest.TrustPolicy(`{"AWS":"arn:aws:iam::`+acct+`:root"}`, ""), 0)
+	byUser := e2etest.CreateRole(t, iamc, "by-user", "", e2etest.TrustPolicy(`{"AWS":"`+bobARN+`"}`, ""), 0)
 	bobSTS := sts.NewFromConfig(bob)
 	_, err = assume(bobSTS, byAccount, "s1")
-	if ae := apiError(t, err, "AccessDenied", 403); ae.ErrorMessage() != deniedMessage(bobARN, byAccount) {
+	if ae := e2etest.APIError(t, err, "AccessDenied", 403); ae.ErrorMessage() != deniedMessage(bobARN, byAccount) {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
 	mustAssume(t, bobSTS, byUser, "s1")
@@ -342,7 +320,7 @@ func testUserPermissions(t *testing.T, backend testserver.Option) {
 
 	// The session has the role's permissions (none), not the user's.
 	_, err = organizations.NewFromConfig(sessionConfig(srv, c)).ListAccounts(ctx, &organizations.ListAccountsInput{})
-	ae = apiError(t, err, "AccessDeniedException", 400)
+	ae = e2etest.APIError(t, err, "AccessDeniedException", 400)
 	if !strings.HasPrefix(ae.ErrorMessage(), "User: arn:aws:sts::"+acct+":assumed-role/by-account/s1 is not authorized") {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
@@ -356,7 +334,7 @@ func testUserPermissions(t *testing.T, backend testserver.Option) {
 		t.Errorf("GetSessionToken session ARN = %s", got)
 	}
 	_, err = sts.NewFromConfig(sessionConfig(srv, c)).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
-	apiError(t, err, "AccessDenied", 403)
+	e2etest.APIError(t, err, "AccessDenied", 403)
 }
 
 // testSessionPolicies: a session may do only what both the role's policies and the session
@@ -366,13 +344,13 @@ func testSessionPolicies(t *testing.T, backend testserver.Option) {
 	ctx := context.Background()
 	cfg := srv.Config("us-east-1")
 	iamc := iam.NewFromConfig(cfg)
-	role := createRole(t, iamc, "admin", "", trustPolicy(`{"AWS":"`+acct+`"}`, ""), 0)
+	role := e2etest.CreateRole(t, iamc, "admin", "", e2etest.TrustPolicy(`{"AWS":"`+acct+`"}`, ""), 0)
 	if _, err := iamc.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("admin"), PolicyName: aws.String("all"),
 		PolicyDocument: aws.String(allowPolicy("*"))}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := assume(sts.NewFromConfig(cfg), role, "s1", func(in *sts.AssumeRoleInput) { in.Policy = aws.String("{not json") })
-	apiError(t, err, "MalformedPolicyDocument", 400)
+	e2etest.APIError(t, err, "MalformedPolicyDocument", 400)
 
 	out, err := assume(sts.NewFromConfig(cfg), role, "s1", func(in *sts.AssumeRoleInput) { in.Policy = aws.String(allowPolicy("iam:GetRole")) })
 	if err != nil {
@@ -386,7 +364,7 @@ func testSessionPolicies(t *testing.T, backend testserver.Option) {
 		t.Fatalf("GetRole allowed by both: %v", err)
 	}
 	_, err = sess.ListRoles(ctx, &iam.ListRolesInput{})
-	ae := apiError(t, err, "AccessDenied", 403)
+	ae := e2etest.APIError(t, err, "AccessDenied", 403)
 	if !strings.HasSuffix(ae.ErrorMessage(), "because no session policy allows the iam:ListRoles action") {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
@@ -467,7 +445,7 @@ func testSCPDeniesConfig(t *testing.T, backend testserver.Option) {
 	c := mustAssume(t, sts.NewFromConfig(cfg), roleARN, "admin")
 	mcfg := sessionConfig(srv, c)
 	_, err = configservice.NewFromConfig(mcfg).DescribeConfigurationAggregators(ctx, &configservice.DescribeConfigurationAggregatorsInput{})
-	ae := apiError(t, err, "AccessDeniedException", 400)
+	ae := e2etest.APIError(t, err, "AccessDeniedException", 400)
 	want := "User: arn:aws:sts::" + member + ":assumed-role/OrganizationAccountAccessRole/admin is not authorized to perform: config:DescribeConfigurationAggregators on resource: * with an explicit deny in a service control policy"
 	if ae.ErrorMessage() != want {
 		t.Errorf("message = %q, want %q", ae.ErrorMessage(), want)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -131,10 +133,10 @@ func testTrustedAccessForConfig(t *testing.T, backend testserver.Option) {
 
 			// Protected while trusted access is on and the account is in the organization.
 			_, err = cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(p.role)})
-			apiError(t, err, "UnmodifiableEntity", 400)
+			e2etest.APIError(t, err, "UnmodifiableEntity", 400)
 			_, err = cl.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(p.role),
 				PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`)})
-			apiError(t, err, "UnmodifiableEntity", 400)
+			e2etest.APIError(t, err, "UnmodifiableEntity", 400)
 		}
 		if status := deleteSLR(t, ctx, cl, "AWSServiceRoleForConfig", runJobs); status != "FAILED" {
 			t.Errorf("%s: deleting AWSServiceRoleForConfig under trusted access ended %s, want FAILED", acct, status)
@@ -178,7 +180,7 @@ func testTrustedAccessForConfig(t *testing.T, backend testserver.Option) {
 			t.Errorf("%s: deleting AWSServiceRoleForConfig after disabling trusted access ended %s, want SUCCEEDED", acct, status)
 		}
 		_, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("AWSServiceRoleForConfig")})
-		apiError(t, err, "NoSuchEntity", 404)
+		e2etest.APIError(t, err, "NoSuchEntity", 404)
 	}
 }
 

@@ -1,12 +1,8 @@
-package e2e
+package config
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,12 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
-	"github.com/orgconfig/orgconfig/internal/server"
 	"github.com/orgconfig/orgconfig/internal/testserver"
 )
 
@@ -52,64 +48,6 @@ func startSnapshotRecording(t *testing.T, c *configservice.Client, account, buck
 	}
 }
 
-// importResult is the admin call's answer (docs/admin-api.md).
-type importResult struct {
-	Files    int `json:"files"`
-	Imported int `json:"imported"`
-	Skipped  int `json:"skipped"`
-	Counts   []struct {
-		Account, Region, ResourceType string
-		Items                         int
-	} `json:"counts"`
-	SkipReasons  map[string]int `json:"skipReasons"`
-	NotRecording []string       `json:"notRecording"`
-}
-
-// importAnswer is the HTTP status and body of an import call.
-type importAnswer struct {
-	status int
-	body   []byte
-}
-
-// adminImport posts body to the server's import call, signed for AWS Config in region with the
-// given credentials, and returns the HTTP status and the answer.
-func adminImport(t *testing.T, srv *testserver.Server, akid, secret, region, query string, body []byte) importAnswer {
-	t.Helper()
-	ctx := context.Background()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.Endpoint+server.PathImport+query, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(body)
-	hash := hex.EncodeToString(sum[:])
-	req.Header.Set("X-Amz-Content-Sha256", hash)
-	if err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: akid, SecretAccessKey: secret}, req, hash, "config", region, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return importAnswer{resp.StatusCode, out}
-}
-
-func decodeImport(t *testing.T, a importAnswer) importResult {
-	t.Helper()
-	if a.status != http.StatusOK {
-		t.Fatalf("import: HTTP %d: %s", a.status, a.body)
-	}
-	var r importResult
-	if err := json.Unmarshal(a.body, &r); err != nil {
-		t.Fatalf("import answer %s: %v", a.body, err)
-	}
-	return r
-}
-
 // testSnapshotRoundTrip delivers a snapshot, imports it into a fresh server through the admin
 // call, and checks that ListDiscoveredResources and BatchGetResourceConfig answer identically.
 func testSnapshotRoundTrip(t *testing.T, backend testserver.Backend) {
@@ -124,7 +62,7 @@ func testSnapshotRoundTrip(t *testing.T, backend testserver.Backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	decodeImport(t, adminImport(t, src, testserver.AccessKey, testserver.SecretKey, "us-east-1", "", fixture))
+	e2etest.DecodeImport(t, e2etest.AdminImport(t, src, testserver.AccessKey, testserver.SecretKey, "us-east-1", "", fixture))
 	for i, id := range []string{"w-1", "w-2", "w-3", "w-4"} {
 		if _, err := sc.PutResourceConfig(ctx, &configservice.PutResourceConfigInput{
 			ResourceType: aws.String(typ), SchemaVersionId: aws.String("00000001"), ResourceId: aws.String(id),
@@ -149,7 +87,7 @@ func testSnapshotRoundTrip(t *testing.T, backend testserver.Backend) {
 	if _, err := sc.DeliverConfigSnapshot(ctx, &configservice.DeliverConfigSnapshotInput{DeliveryChannelName: aws.String("nope")}); err == nil {
 		t.Fatal("DeliverConfigSnapshot of an unknown channel succeeded")
 	} else {
-		apiError(t, err, "NoSuchDeliveryChannelException", 400)
+		e2etest.APIError(t, err, "NoSuchDeliveryChannelException", 400)
 	}
 	out, err := sc.DeliverConfigSnapshot(ctx, &configservice.DeliverConfigSnapshotInput{DeliveryChannelName: aws.String("default")})
 	if err != nil {
@@ -180,7 +118,7 @@ func testSnapshotRoundTrip(t *testing.T, backend testserver.Backend) {
 	dst := testserver.Start(t, backend(t))
 	dc := configservice.NewFromConfig(dst.Config("us-east-1"))
 	startSnapshotRecording(t, dc, testserver.AccountID, "other-bucket", "")
-	res := decodeImport(t, adminImport(t, dst, testserver.AccessKey, testserver.SecretKey, "us-east-1", "?name="+filepath.Base(files[0]), body))
+	res := e2etest.DecodeImport(t, e2etest.AdminImport(t, dst, testserver.AccessKey, testserver.SecretKey, "us-east-1", "?name="+filepath.Base(files[0]), body))
 	// The snapshot holds w-1, w-2, w-3, the 3 items of the fixture's account and the recorder's
 	// own item (AWS::Config::ConfigurationRecorder).
 	if res.Imported != 7 || res.Skipped != 0 || res.Files != 1 {
@@ -223,7 +161,7 @@ func testSnapshotRoundTrip(t *testing.T, backend testserver.Backend) {
 	}
 
 	// Importing the same snapshot again changes nothing: same content, no new history.
-	res = decodeImport(t, adminImport(t, dst, testserver.AccessKey, testserver.SecretKey, "us-east-1", "", body))
+	res = e2etest.DecodeImport(t, e2etest.AdminImport(t, dst, testserver.AccessKey, testserver.SecretKey, "us-east-1", "", body))
 	if res.Imported != 7 {
 		t.Fatalf("second import: %+v", res)
 	}
@@ -247,7 +185,7 @@ func testImportAWSFixture(t *testing.T, backend testserver.Backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := decodeImport(t, adminImport(t, srv, testserver.AccessKey, testserver.SecretKey, "us-east-1", "?name="+filepath.Base(fixtureSnapshot), body))
+	res := e2etest.DecodeImport(t, e2etest.AdminImport(t, srv, testserver.AccessKey, testserver.SecretKey, "us-east-1", "?name="+filepath.Base(fixtureSnapshot), body))
 	if res.Imported != 3 || res.Skipped != 1 {
 		t.Fatalf("import: %+v, want 3 imported and the other account's item skipped", res)
 	}
@@ -324,15 +262,15 @@ func testImportAWSFixture(t *testing.T, backend testserver.Backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res = decodeImport(t, adminImport(t, srv, cred.AccessKeyID, cred.SecretAccessKey, "us-east-1", "", body))
+	res = e2etest.DecodeImport(t, e2etest.AdminImport(t, srv, cred.AccessKeyID, cred.SecretAccessKey, "us-east-1", "", body))
 	if res.Imported != 0 || res.Skipped != 4 {
 		t.Errorf("import by another account's root: %+v, want every item refused", res)
 	}
-	if a := adminImport(t, srv, cred.AccessKeyID, cred.SecretAccessKey, "us-east-1", "?accountId=111111111111", body); a.status != http.StatusForbidden && a.status != http.StatusBadRequest || !strings.Contains(string(a.body), "AccessDenied") {
-		t.Errorf("import into another account: HTTP %d %s", a.status, a.body)
+	if a := e2etest.AdminImport(t, srv, cred.AccessKeyID, cred.SecretAccessKey, "us-east-1", "?accountId=111111111111", body); a.Status != http.StatusForbidden && a.Status != http.StatusBadRequest || !strings.Contains(string(a.Body), "AccessDenied") {
+		t.Errorf("import into another account: HTTP %d %s", a.Status, a.Body)
 	}
-	if a := adminImport(t, srv, testserver.AccessKey, testserver.SecretKey, "us-east-1", "", []byte(`{"hello":"world"}`)); a.status != http.StatusBadRequest || !strings.Contains(string(a.body), "configurationItems") {
-		t.Errorf("import of a file without items: HTTP %d %s", a.status, a.body)
+	if a := e2etest.AdminImport(t, srv, testserver.AccessKey, testserver.SecretKey, "us-east-1", "", []byte(`{"hello":"world"}`)); a.Status != http.StatusBadRequest || !strings.Contains(string(a.Body), "configurationItems") {
+		t.Errorf("import of a file without items: HTTP %d %s", a.Status, a.Body)
 	}
 }
 

@@ -1,9 +1,8 @@
-package e2e
+package config
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,11 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/smithy-go"
 
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/server"
@@ -75,46 +75,37 @@ func startRecording(t *testing.T, cfg *configservice.Client) {
 	}
 }
 
-func putCustom(t *testing.T, cfg *configservice.Client, typ, id, conf string) error {
-	t.Helper()
-	_, err := cfg.PutResourceConfig(context.Background(), &configservice.PutResourceConfigInput{
-		ResourceType: aws.String(typ), SchemaVersionId: aws.String("00000001"), ResourceId: aws.String(id),
-		ResourceName: aws.String("name-" + id), Configuration: aws.String(conf), Tags: map[string]string{"team": "a"},
-	})
-	return err
-}
-
 func testItemsPutErrors(t *testing.T, backend testserver.Option) {
 	srv := testserver.Start(t, backend)
 	cfg := configservice.NewFromConfig(srv.Config(itemsRegion))
 	ctx := context.Background()
 
 	// No recorder at all, then a recorder that is not started.
-	apiError(t, putCustom(t, cfg, "MyOrg::Test::Widget", "w1", `{"a":1}`), "NoRunningConfigurationRecorderException", 400)
+	e2etest.APIError(t, e2etest.PutCustom(t, cfg, "MyOrg::Test::Widget", "w1", `{"a":1}`), "NoRunningConfigurationRecorderException", 400)
 	startRecording(t, cfg)
 	for _, typ := range []string{"AWS::EC2::Instance", "Amazon::Test::Widget", "amzn::Test::Widget", "ALEXA::Test::Widget", "Custom::Test::Widget"} {
-		ae := apiError(t, putCustom(t, cfg, typ, "w1", `{"a":1}`), "ValidationException", 400)
+		ae := e2etest.APIError(t, e2etest.PutCustom(t, cfg, typ, "w1", `{"a":1}`), "ValidationException", 400)
 		org := strings.Split(typ, "::")[0]
 		if want := fmt.Sprintf("You cannot use the organization name '%s' with custom resource types.", org); ae.ErrorMessage() != want {
 			t.Errorf("%s: message %q, want %q", typ, ae.ErrorMessage(), want)
 		}
 	}
-	apiError(t, putCustom(t, cfg, "MyOrg::Widget", "w1", `{"a":1}`), "ValidationException", 400)
-	apiError(t, putCustom(t, cfg, "MyOrg::Test::Widget", "w1", `not json`), "ValidationException", 400)
-	apiError(t, putCustom(t, cfg, "MyOrg::Test::Widget", "w1", `{"big":"`+strings.Repeat("x", 64*1024)+`"}`), "ValidationException", 400)
-	if err := putCustom(t, cfg, "MyOrg::Test::Widget", "w1", `{"a":1}`); err != nil {
+	e2etest.APIError(t, e2etest.PutCustom(t, cfg, "MyOrg::Widget", "w1", `{"a":1}`), "ValidationException", 400)
+	e2etest.APIError(t, e2etest.PutCustom(t, cfg, "MyOrg::Test::Widget", "w1", `not json`), "ValidationException", 400)
+	e2etest.APIError(t, e2etest.PutCustom(t, cfg, "MyOrg::Test::Widget", "w1", `{"big":"`+strings.Repeat("x", 64*1024)+`"}`), "ValidationException", 400)
+	if err := e2etest.PutCustom(t, cfg, "MyOrg::Test::Widget", "w1", `{"a":1}`); err != nil {
 		t.Fatal(err)
 	}
 	// Deleting an unknown resource: DeleteResourceConfig's model lists no not-found error.
 	_, err := cfg.DeleteResourceConfig(ctx, &configservice.DeleteResourceConfigInput{ResourceType: aws.String("MyOrg::Test::Widget"), ResourceId: aws.String("nope")})
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 	// A stopped recorder refuses both writes.
 	if _, err := cfg.StopConfigurationRecorder(ctx, &configservice.StopConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
 		t.Fatal(err)
 	}
-	apiError(t, putCustom(t, cfg, "MyOrg::Test::Widget", "w1", `{"a":2}`), "NoRunningConfigurationRecorderException", 400)
+	e2etest.APIError(t, e2etest.PutCustom(t, cfg, "MyOrg::Test::Widget", "w1", `{"a":2}`), "NoRunningConfigurationRecorderException", 400)
 	_, err = cfg.DeleteResourceConfig(ctx, &configservice.DeleteResourceConfigInput{ResourceType: aws.String("MyOrg::Test::Widget"), ResourceId: aws.String("w1")})
-	apiError(t, err, "NoRunningConfigurationRecorderException", 400)
+	e2etest.APIError(t, err, "NoRunningConfigurationRecorderException", 400)
 }
 
 // testItemsCustomResources puts, updates and deletes a custom resource and reads it back.
@@ -125,7 +116,7 @@ func testItemsCustomResources(t *testing.T, backend testserver.Option) {
 	startRecording(t, cfg)
 	const typ = "MyOrg::Test::Widget"
 	for i, conf := range []string{`{"size": 1}`, `{"size":1}`, `{"size":2}`} { // the second is identical: no new item
-		if err := putCustom(t, cfg, typ, "w1", conf); err != nil {
+		if err := e2etest.PutCustom(t, cfg, typ, "w1", conf); err != nil {
 			t.Fatalf("put %d: %v", i, err)
 		}
 	}
@@ -173,7 +164,7 @@ func testItemsCustomResources(t *testing.T, backend testserver.Option) {
 
 func createConfigRole(t *testing.T, client *iam.Client, name string) string {
 	t.Helper()
-	out, err := client.CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(iamTrust)})
+	out, err := client.CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(e2etest.IAMTrust)})
 	if err != nil {
 		t.Fatalf("CreateRole %s: %v", name, err)
 	}
@@ -279,12 +270,12 @@ func testItemsIAMSelfRecording(t *testing.T, backend testserver.Option) {
 	// Not recorded in another region without a recorder.
 	other := configservice.NewFromConfig(srv.Config("eu-west-1"))
 	_, err = other.GetResourceConfigHistory(ctx, &configservice.GetResourceConfigHistoryInput{ResourceType: cfgtypes.ResourceTypeRole, ResourceId: aws.String(id)})
-	apiError(t, err, "NoAvailableConfigurationRecorderException", 400)
+	e2etest.APIError(t, err, "NoAvailableConfigurationRecorderException", 400)
 	_, err = cfg.GetResourceConfigHistory(ctx, &configservice.GetResourceConfigHistoryInput{ResourceType: cfgtypes.ResourceTypeRole, ResourceId: aws.String("AROANOPE")})
-	apiError(t, err, "ResourceNotDiscoveredException", 400)
+	e2etest.APIError(t, err, "ResourceNotDiscoveredException", 400)
 	_, err = cfg.GetResourceConfigHistory(ctx, &configservice.GetResourceConfigHistoryInput{ResourceType: cfgtypes.ResourceTypeRole, ResourceId: aws.String(id),
 		EarlierTime: aws.Time(time.Now().Add(time.Hour)), LaterTime: aws.Time(time.Now())})
-	apiError(t, err, "InvalidTimeRangeException", 400)
+	e2etest.APIError(t, err, "InvalidTimeRangeException", 400)
 }
 
 // testItemsHistoryPagination pages a long history both ways with small limits.
@@ -340,7 +331,7 @@ func testItemsHistoryPagination(t *testing.T, backend testserver.Option) {
 		}
 	}
 	_, err := cfg.GetResourceConfigHistory(ctx, &configservice.GetResourceConfigHistoryInput{ResourceType: cfgtypes.ResourceTypeRole, ResourceId: aws.String(id), NextToken: aws.String("garbage!")})
-	apiError(t, err, "InvalidNextTokenException", 400)
+	e2etest.APIError(t, err, "InvalidNextTokenException", 400)
 }
 
 // testItemsDiscovery lists many resources with a small limit and counts them.
@@ -398,7 +389,7 @@ func testItemsDiscovery(t *testing.T, backend testserver.Option) {
 		t.Fatalf("by name: %+v", byName.ResourceIdentifiers)
 	}
 	_, err = cfg.ListDiscoveredResources(ctx, &configservice.ListDiscoveredResourcesInput{ResourceType: cfgtypes.ResourceTypeRole, ResourceName: aws.String("role-3"), ResourceIds: []string{"x"}})
-	if ae := apiError(t, err, "ValidationException", 400); ae.ErrorMessage() != "Both Resource ID and Resource Name cannot be specified in the request" {
+	if ae := e2etest.APIError(t, err, "ValidationException", 400); ae.ErrorMessage() != "Both Resource ID and Resource Name cannot be specified in the request" {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
 
@@ -473,7 +464,7 @@ func testItemsBatchGet(t *testing.T, backend testserver.Option) {
 		keys[i] = cfgtypes.ResourceKey{ResourceType: cfgtypes.ResourceTypeRole, ResourceId: aws.String(fmt.Sprint(i))}
 	}
 	_, err = cfg.BatchGetResourceConfig(ctx, &configservice.BatchGetResourceConfigInput{ResourceKeys: keys})
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 }
 
 // testItemsConcurrentWrites sends PutResourceConfig and DeleteResourceConfig from many clients
@@ -502,15 +493,15 @@ func testItemsConcurrentWrites(t *testing.T, backend testserver.Option) {
 			defer wg.Done()
 			for i := range each {
 				id := fmt.Sprintf("drone-%02d-%02d", w, i)
-				if err := putCustom(t, cfg, typ, id, fmt.Sprintf(`{"w":%d,"i":%d}`, w, i)); err != nil {
+				if err := e2etest.PutCustom(t, cfg, typ, id, fmt.Sprintf(`{"w":%d,"i":%d}`, w, i)); err != nil {
 					unexpected <- fmt.Errorf("put %s: %w", id, err)
 				}
-				if err := putCustom(t, cfg, typ, "shared", fmt.Sprintf(`{"by":%d,"i":%d}`, w, i)); err != nil {
+				if err := e2etest.PutCustom(t, cfg, typ, "shared", fmt.Sprintf(`{"by":%d,"i":%d}`, w, i)); err != nil {
 					unexpected <- fmt.Errorf("put shared: %w", err)
 				} else {
 					sharedPuts.Add(1)
 				}
-				if err := putCustom(t, other, typ, id, `{}`); !isCode(err, "NoRunningConfigurationRecorderException") {
+				if err := e2etest.PutCustom(t, other, typ, id, `{}`); !e2etest.IsCode(err, "NoRunningConfigurationRecorderException") {
 					unexpected <- fmt.Errorf("put in a region without a recorder: %v", err)
 				}
 				if i%2 == 1 {
@@ -583,11 +574,6 @@ func testItemsConcurrentWrites(t *testing.T, backend testserver.Option) {
 	}
 }
 
-func isCode(err error, code string) bool {
-	var ae smithy.APIError
-	return errors.As(err, &ae) && ae.ErrorCode() == code
-}
-
 // testItemsRetention: with a 30-day retention configuration, the retention job (driven by a
 // manual clock and the job queue) drops history older than 30 days but keeps every resource's
 // current item, runs again daily, and stops once the configuration is deleted.
@@ -601,7 +587,7 @@ func testItemsRetention(t *testing.T, backend testserver.Option) {
 	day := 24 * time.Hour
 	put := func(id, conf string) {
 		t.Helper()
-		if err := putCustom(t, cfg, typ, id, conf); err != nil {
+		if err := e2etest.PutCustom(t, cfg, typ, id, conf); err != nil {
 			t.Fatalf("PutResourceConfig %s: %v", id, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package e2e
+package configorg
 
 import (
 	"bytes"
@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -83,22 +85,22 @@ func newOREnv(t *testing.T, backend testserver.Option) *orEnv {
 // bootstrap account's root, who may import into any existing account. The import is signed at
 // the wall clock's time: call it before the test moves the manual clock.
 func (e *orEnv) importInto(acct, region string, items ...map[string]any) {
-	e.t.Helper()
+	e.T.Helper()
 	for _, it := range items {
 		it["configurationItemVersion"] = "1.3"
 		it["awsAccountId"] = acct
 		it["awsRegion"] = region
 		it["configurationItemStatus"] = "OK"
-		it["configurationItemCaptureTime"] = e.clk.Now().UTC().Format(time.RFC3339Nano)
-		it["configurationStateId"] = e.clk.Now().UnixMilli()
+		it["configurationItemCaptureTime"] = e.Clk.Now().UTC().Format(time.RFC3339Nano)
+		it["configurationStateId"] = e.Clk.Now().UnixMilli()
 	}
 	body, err := json.Marshal(map[string]any{"fileVersion": "1.0", "configSnapshotId": "s", "configurationItems": items})
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
-	res := decodeImport(e.t, adminImport(e.t, e.srv, testserver.AccessKey, testserver.SecretKey, region, "?name=items.json", body))
+	res := e2etest.DecodeImport(e.T, e2etest.AdminImport(e.T, e.Srv, testserver.AccessKey, testserver.SecretKey, region, "?name=items.json", body))
 	if res.Imported != len(items) {
-		e.t.Fatalf("import into %s/%s: %+v, want %d items", acct, region, res, len(items))
+		e.T.Fatalf("import into %s/%s: %+v, want %d items", acct, region, res, len(items))
 	}
 }
 
@@ -159,10 +161,10 @@ func requiredTagsOrgRule(name, tagKey string, excluded ...string) *configservice
 
 // putOrgRule creates or updates an organization rule and returns its ARN.
 func (e *orEnv) putOrgRule(cfg *configservice.Client, in *configservice.PutOrganizationConfigRuleInput) string {
-	e.t.Helper()
-	out, err := cfg.PutOrganizationConfigRule(e.ctx, in)
+	e.T.Helper()
+	out, err := cfg.PutOrganizationConfigRule(e.Ctx, in)
 	if err != nil {
-		e.t.Fatalf("PutOrganizationConfigRule %s: %v", aws.ToString(in.OrganizationConfigRuleName), err)
+		e.T.Fatalf("PutOrganizationConfigRule %s: %v", aws.ToString(in.OrganizationConfigRuleName), err)
 	}
 	return aws.ToString(out.OrganizationConfigRuleArn)
 }
@@ -178,20 +180,20 @@ func checkOrgRuleARN(t *testing.T, arn, region, owner, name string) {
 // orgRuleState reads an organization rule's status as Terraform's waiters do; gone once
 // DescribeOrganizationConfigRuleStatuses no longer knows the rule.
 func (e *orEnv) orgRuleState(cfg *configservice.Client, name string) string {
-	e.t.Helper()
-	out, err := cfg.DescribeOrganizationConfigRuleStatuses(e.ctx, &configservice.DescribeOrganizationConfigRuleStatusesInput{OrganizationConfigRuleNames: []string{name}})
-	if isCode(err, "NoSuchOrganizationConfigRuleException") {
+	e.T.Helper()
+	out, err := cfg.DescribeOrganizationConfigRuleStatuses(e.Ctx, &configservice.DescribeOrganizationConfigRuleStatusesInput{OrganizationConfigRuleNames: []string{name}})
+	if e2etest.IsCode(err, "NoSuchOrganizationConfigRuleException") {
 		return gone
 	}
 	if err != nil {
-		e.t.Fatalf("DescribeOrganizationConfigRuleStatuses %s: %v", name, err)
+		e.T.Fatalf("DescribeOrganizationConfigRuleStatuses %s: %v", name, err)
 	}
 	if len(out.OrganizationConfigRuleStatuses) != 1 || aws.ToString(out.OrganizationConfigRuleStatuses[0].OrganizationConfigRuleName) != name {
-		e.t.Fatalf("DescribeOrganizationConfigRuleStatuses %s: %+v", name, out.OrganizationConfigRuleStatuses)
+		e.T.Fatalf("DescribeOrganizationConfigRuleStatuses %s: %+v", name, out.OrganizationConfigRuleStatuses)
 	}
 	st := out.OrganizationConfigRuleStatuses[0]
 	if st.LastUpdateTime == nil {
-		e.t.Errorf("status of %s without LastUpdateTime: %+v", name, st)
+		e.T.Errorf("status of %s without LastUpdateTime: %+v", name, st)
 	}
 	return string(st.OrganizationRuleStatus)
 }
@@ -200,7 +202,7 @@ func (e *orEnv) orgRuleState(cfg *configservice.Client, name string) string {
 // background work runs and the status is read again. It returns every status read, a final
 // DELETE_SUCCESSFUL counted as gone (Terraform accepts both).
 func (e *orEnv) waitStates(read func() string) []string {
-	e.t.Helper()
+	e.T.Helper()
 	var seq []string
 	for range 5 {
 		s := read()
@@ -211,9 +213,9 @@ func (e *orEnv) waitStates(read func() string) []string {
 		if !strings.HasSuffix(s, "_IN_PROGRESS") {
 			return seq
 		}
-		e.runJobs()
+		e.RunJobs()
 	}
-	e.t.Fatalf("still in progress after 5 polls: %v", seq)
+	e.T.Fatalf("still in progress after 5 polls: %v", seq)
 	return nil
 }
 
@@ -226,9 +228,9 @@ func wantSeq(t *testing.T, what string, got []string, want ...string) {
 
 // ruleDetail reads GetOrganizationConfigRuleDetailedStatus, two per page: account -> row.
 func (e *orEnv) ruleDetail(cfg *configservice.Client, name string, f *cfgtypes.StatusDetailFilters) map[string]cfgtypes.MemberAccountStatus {
-	e.t.Helper()
-	rows := aggPages(e.t, "GetOrganizationConfigRuleDetailedStatus "+name, 2, func(token *string) ([]cfgtypes.MemberAccountStatus, *string, error) {
-		out, err := cfg.GetOrganizationConfigRuleDetailedStatus(e.ctx, &configservice.GetOrganizationConfigRuleDetailedStatusInput{
+	e.T.Helper()
+	rows := aggPages(e.T, "GetOrganizationConfigRuleDetailedStatus "+name, 2, func(token *string) ([]cfgtypes.MemberAccountStatus, *string, error) {
+		out, err := cfg.GetOrganizationConfigRuleDetailedStatus(e.Ctx, &configservice.GetOrganizationConfigRuleDetailedStatusInput{
 			OrganizationConfigRuleName: aws.String(name), Filters: f, Limit: 2, NextToken: token})
 		if err != nil {
 			return nil, nil, err
@@ -239,10 +241,10 @@ func (e *orEnv) ruleDetail(cfg *configservice.Client, name string, f *cfgtypes.S
 	for _, r := range rows {
 		acct := aws.ToString(r.AccountId)
 		if _, dup := out[acct]; dup {
-			e.t.Errorf("detailed status of %s: account %s twice", name, acct)
+			e.T.Errorf("detailed status of %s: account %s twice", name, acct)
 		}
 		if r.LastUpdateTime == nil {
-			e.t.Errorf("detailed status of %s: row without LastUpdateTime %+v", name, r)
+			e.T.Errorf("detailed status of %s: row without LastUpdateTime %+v", name, r)
 		}
 		out[acct] = r
 	}
@@ -251,7 +253,7 @@ func (e *orEnv) ruleDetail(cfg *configservice.Client, name string, f *cfgtypes.S
 
 // ruleDetailStatus is ruleDetail as account -> status.
 func (e *orEnv) ruleDetailStatus(cfg *configservice.Client, name string) map[string]string {
-	e.t.Helper()
+	e.T.Helper()
 	out := map[string]string{}
 	for acct, r := range e.ruleDetail(cfg, name, nil) {
 		out[acct] = string(r.MemberAccountRuleStatus)
@@ -277,13 +279,13 @@ func wantMap(t *testing.T, what string, got, want map[string]string) {
 
 // configRules lists an (account, region)'s rules, name -> rule, whose name starts with prefix.
 func (e *orEnv) configRules(cfg *configservice.Client, prefix string) map[string]cfgtypes.ConfigRule {
-	e.t.Helper()
+	e.T.Helper()
 	out := map[string]cfgtypes.ConfigRule{}
 	p := configservice.NewDescribeConfigRulesPaginator(cfg, &configservice.DescribeConfigRulesInput{})
 	for p.HasMorePages() {
-		page, err := p.NextPage(e.ctx)
+		page, err := p.NextPage(e.Ctx)
 		if err != nil {
-			e.t.Fatalf("DescribeConfigRules: %v", err)
+			e.T.Fatalf("DescribeConfigRules: %v", err)
 		}
 		for _, r := range page.ConfigRules {
 			if strings.HasPrefix(aws.ToString(r.ConfigRuleName), prefix) {
@@ -297,10 +299,10 @@ func (e *orEnv) configRules(cfg *configservice.Client, prefix string) map[string
 // memberRule returns the one member rule an organization rule deployed to cfg's (account,
 // region), or nil when there is none.
 func (e *orEnv) memberRule(cfg *configservice.Client, orgRule string) *cfgtypes.ConfigRule {
-	e.t.Helper()
+	e.T.Helper()
 	rules := e.configRules(cfg, "OrgConfigRule-"+orgRule+"-")
 	if len(rules) > 1 {
-		e.t.Errorf("%d member rules of %s: %v", len(rules), orgRule, slices.Sorted(maps.Keys(rules)))
+		e.T.Errorf("%d member rules of %s: %v", len(rules), orgRule, slices.Sorted(maps.Keys(rules)))
 	}
 	for _, r := range rules {
 		return &r
@@ -331,13 +333,13 @@ func checkMemberRule(t *testing.T, r *cfgtypes.ConfigRule, acct, region, orgRule
 
 // ruleResults returns resource ID -> compliance of a rule's results in cfg's (account, region).
 func (e *orEnv) ruleResults(cfg *configservice.Client, rule string) map[string]string {
-	e.t.Helper()
+	e.T.Helper()
 	out := map[string]string{}
 	p := configservice.NewGetComplianceDetailsByConfigRulePaginator(cfg, &configservice.GetComplianceDetailsByConfigRuleInput{ConfigRuleName: aws.String(rule), Limit: 2})
 	for p.HasMorePages() {
-		page, err := p.NextPage(e.ctx)
+		page, err := p.NextPage(e.Ctx)
 		if err != nil {
-			e.t.Fatalf("GetComplianceDetailsByConfigRule %s: %v", rule, err)
+			e.T.Fatalf("GetComplianceDetailsByConfigRule %s: %v", rule, err)
 		}
 		for _, r := range page.EvaluationResults {
 			out[aws.ToString(r.EvaluationResultIdentifier.EvaluationResultQualifier.ResourceId)] = string(r.ComplianceType)
@@ -348,18 +350,18 @@ func (e *orEnv) ruleResults(cfg *configservice.Client, rule string) map[string]s
 
 // noRule asserts that cfg's (account, region) has no rule named name.
 func (e *orEnv) noRule(cfg *configservice.Client, what, name string) {
-	e.t.Helper()
-	_, err := cfg.DescribeConfigRules(e.ctx, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{name}})
-	if !isCode(err, "NoSuchConfigRuleException") {
-		e.t.Errorf("%s: DescribeConfigRules %s: %v, want NoSuchConfigRuleException", what, name, err)
+	e.T.Helper()
+	_, err := cfg.DescribeConfigRules(e.Ctx, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{name}})
+	if !e2etest.IsCode(err, "NoSuchConfigRuleException") {
+		e.T.Errorf("%s: DescribeConfigRules %s: %v, want NoSuchConfigRuleException", what, name, err)
 	}
 }
 
 // serviceAccess reports whether the organization lists trusted access for principal.
 func (e *orEnv) serviceAccess(principal string) bool {
-	e.t.Helper()
-	sps := aggPages(e.t, "ListAWSServiceAccessForOrganization", 0, func(token *string) ([]orgtypes.EnabledServicePrincipal, *string, error) {
-		out, err := e.org.ListAWSServiceAccessForOrganization(e.ctx, &organizations.ListAWSServiceAccessForOrganizationInput{NextToken: token})
+	e.T.Helper()
+	sps := aggPages(e.T, "ListAWSServiceAccessForOrganization", 0, func(token *string) ([]orgtypes.EnabledServicePrincipal, *string, error) {
+		out, err := e.Org.ListAWSServiceAccessForOrganization(e.Ctx, &organizations.ListAWSServiceAccessForOrganizationInput{NextToken: token})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -371,34 +373,34 @@ func (e *orEnv) serviceAccess(principal string) bool {
 // rawConfig calls an AWS Config operation as a's user with a JSON body, signed at the server's
 // clock, and returns the answer's body: what the SDK's types cannot show (absent members).
 func (e *orEnv) rawConfig(a aggAccount, region, op string, in any) []byte {
-	e.t.Helper()
+	e.T.Helper()
 	body, err := json.Marshal(in)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
-	req, err := http.NewRequestWithContext(e.ctx, http.MethodPost, e.srv.Endpoint+"/", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(e.Ctx, http.MethodPost, e.Srv.Endpoint+"/", bytes.NewReader(body))
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", "StarlingDoveService."+op)
 	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])
 	req.Header.Set("X-Amz-Content-Sha256", hash)
-	if err := v4.NewSigner().SignHTTP(e.ctx, aws.Credentials{AccessKeyID: a.akid, SecretAccessKey: a.secret}, req, hash, "config", region, e.clk.Now()); err != nil {
-		e.t.Fatal(err)
+	if err := v4.NewSigner().SignHTTP(e.Ctx, aws.Credentials{AccessKeyID: a.akid, SecretAccessKey: a.secret}, req, hash, "config", region, e.Clk.Now()); err != nil {
+		e.T.Fatal(err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	defer resp.Body.Close()
 	out, err := io.ReadAll(resp.Body)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		e.t.Fatalf("%s: HTTP %d: %s", op, resp.StatusCode, out)
+		e.T.Fatalf("%s: HTTP %d: %s", op, resp.StatusCode, out)
 	}
 	return out
 }
@@ -409,12 +411,12 @@ func (e *orEnv) rawConfig(a aggAccount, region, op string, in any) []byte {
 // an organization aggregator, an account joining and one leaving, an update and the deletion.
 func testOrgRuleAcrossAccounts(t *testing.T, backend testserver.Option) {
 	e := newOREnv(t, backend)
-	ctx := e.ctx
-	e.createOrg(orgtypes.OrganizationFeatureSetAll)
+	ctx := e.Ctx
+	e.CreateOrg(orgtypes.OrganizationFeatureSetAll)
 	mgmt := e.mgmt()
 	accounts := []aggAccount{mgmt}
 	for i := 1; i <= 5; i++ {
-		accounts = append(accounts, e.memberAdmin(e.createAccount(fmt.Sprintf("member-%d", i), fmt.Sprintf("member-%d@example.com", i))))
+		accounts = append(accounts, e.memberAdmin(e.CreateAccount(fmt.Sprintf("member-%d", i), fmt.Sprintf("member-%d@example.com", i))))
 	}
 	m1, m2, m4, excluded := accounts[1], accounts[2], accounts[4], accounts[5]
 	targets := slices.Clone(accounts[:5])
@@ -439,7 +441,7 @@ func testOrgRuleAcrossAccounts(t *testing.T, backend testserver.Option) {
 	// The organization aggregator of the management account, over both regions.
 	cfg := e.config(mgmt, "us-east-1")
 	e.mustPutAgg(cfg, orgAggregatorInput("organization", e.aggregatorRole(mgmt, "ConfigAggregatorRole", configPrincipal, true), orRegions...))
-	e.runJobs()
+	e.RunJobs()
 	if e.serviceAccess(multiSetupPrincipal) {
 		t.Fatal("trusted access for config-multiaccountsetup.amazonaws.com is enabled before any organization rule")
 	}
@@ -461,7 +463,7 @@ func testOrgRuleAcrossAccounts(t *testing.T, backend testserver.Option) {
 	if !e.serviceAccess(multiSetupPrincipal) {
 		t.Error("the management account's first PutOrganizationConfigRule did not enable trusted access for config-multiaccountsetup.amazonaws.com")
 	}
-	e.runJobs()
+	e.RunJobs()
 
 	// Every account but the excluded one, the management account included, has the rule in
 	// both regions.
@@ -520,7 +522,7 @@ func testOrgRuleAcrossAccounts(t *testing.T, backend testserver.Option) {
 			if !tagged(a) {
 				want[bucketID(a, region)] = "NON_COMPLIANT"
 			}
-			wantResults(t, a.id+"/"+region, e.ruleResults(e.config(a, region), memberNames[region][a.id]), want)
+			e2etest.WantResults(t, a.id+"/"+region, e.ruleResults(e.config(a, region), memberNames[region][a.id]), want)
 		}
 	}
 
@@ -570,12 +572,12 @@ func testOrgRuleAcrossAccounts(t *testing.T, backend testserver.Option) {
 	mc := e.config(m2, "us-east-1")
 	copyName := memberNames["us-east-1"][m2.id]
 	_, err = mc.DeleteConfigRule(ctx, &configservice.DeleteConfigRuleInput{ConfigRuleName: aws.String(copyName)})
-	if ae := apiError(t, err, "AccessDeniedException", 400); ae.ErrorMessage() != serviceOwnedMessage {
+	if ae := e2etest.APIError(t, err, "AccessDeniedException", 400); ae.ErrorMessage() != serviceOwnedMessage {
 		t.Errorf("DeleteConfigRule of the member rule: %q, want %q", ae.ErrorMessage(), serviceOwnedMessage)
 	}
-	changed := managedRule(copyName, "REQUIRED_TAGS", `{"tag1Key":"mine"}`)
+	changed := e2etest.ManagedRule(copyName, "REQUIRED_TAGS", `{"tag1Key":"mine"}`)
 	_, err = mc.PutConfigRule(ctx, &configservice.PutConfigRuleInput{ConfigRule: &changed})
-	if ae := apiError(t, err, "AccessDeniedException", 400); ae.ErrorMessage() != serviceOwnedMessage {
+	if ae := e2etest.APIError(t, err, "AccessDeniedException", 400); ae.ErrorMessage() != serviceOwnedMessage {
 		t.Errorf("PutConfigRule of the member rule: %q, want %q", ae.ErrorMessage(), serviceOwnedMessage)
 	}
 	if r := e.memberRule(mc, "required-tags"); r == nil || params(t, r.InputParameters)["tag1Key"] != "team" {
@@ -584,12 +586,12 @@ func testOrgRuleAcrossAccounts(t *testing.T, backend testserver.Option) {
 	if _, err := mc.StartConfigRulesEvaluation(ctx, &configservice.StartConfigRulesEvaluationInput{ConfigRuleNames: []string{copyName}}); err != nil {
 		t.Errorf("StartConfigRulesEvaluation of the member rule: %v", err)
 	}
-	e.runJobs()
+	e.RunJobs()
 
 	// An account joins. It has no recorder when its deployment first runs; once it records,
 	// Config's retries (AWS Config retries the deployment to a new member without a recorder for
 	// up to 7 hours, then marks it failed) deploy the rule there: an hour later it has it.
-	m6 := e.memberAdmin(e.createAccount("member-6", "member-6@example.com"))
+	m6 := e.memberAdmin(e.CreateAccount("member-6", "member-6@example.com"))
 	for _, region := range orRegions {
 		r, ok := e.ruleDetail(e.config(mgmt, region), "required-tags", nil)[m6.id]
 		switch {
@@ -614,7 +616,7 @@ func testOrgRuleAcrossAccounts(t *testing.T, backend testserver.Option) {
 		r := e.memberRule(e.config(m6, region), "required-tags")
 		checkMemberRule(t, r, m6.id, region, "required-tags")
 		if r != nil {
-			wantResults(t, "the joined account in "+region, e.ruleResults(e.config(m6, region), aws.ToString(r.ConfigRuleName)),
+			e2etest.WantResults(t, "the joined account in "+region, e.ruleResults(e.config(m6, region), aws.ToString(r.ConfigRuleName)),
 				map[string]string{volID(m6, region): "NON_COMPLIANT"})
 			if d := e.ruleDetail(rc, "required-tags", nil)[m6.id]; aws.ToString(d.ConfigRuleName) != aws.ToString(r.ConfigRuleName) {
 				t.Errorf("%s: the detailed status names %s for the joined account, which has %s", region, aws.ToString(d.ConfigRuleName), aws.ToString(r.ConfigRuleName))
@@ -623,10 +625,10 @@ func testOrgRuleAcrossAccounts(t *testing.T, backend testserver.Option) {
 	}
 
 	// An account leaves: it loses its member rules and leaves the detailed status.
-	if _, err := e.org.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(m4.id)}); err != nil {
+	if _, err := e.Org.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(m4.id)}); err != nil {
 		t.Fatalf("RemoveAccountFromOrganization: %v", err)
 	}
-	e.runJobs()
+	e.RunJobs()
 	targets = slices.DeleteFunc(targets, func(a aggAccount) bool { return a.id == m4.id })
 	for _, region := range orRegions {
 		rc := e.config(mgmt, region)
@@ -650,7 +652,7 @@ func testOrgRuleAcrossAccounts(t *testing.T, backend testserver.Option) {
 	if got := e.orgRuleState(cfg, "required-tags"); got != "UPDATE_IN_PROGRESS" {
 		t.Errorf("status %s after the update, want UPDATE_IN_PROGRESS", got)
 	}
-	e.runJobs()
+	e.RunJobs()
 	if got := e.orgRuleState(cfg, "required-tags"); got != "UPDATE_SUCCESSFUL" {
 		t.Errorf("status %s after the update ran, want UPDATE_SUCCESSFUL", got)
 	}
@@ -690,9 +692,9 @@ func testOrgRuleAcrossAccounts(t *testing.T, backend testserver.Option) {
 	if got := e.orgRuleState(cfg, "required-tags"); got != "DELETE_IN_PROGRESS" {
 		t.Errorf("status %s after the deletion, want DELETE_IN_PROGRESS", got)
 	}
-	e.runJobs()
+	e.RunJobs()
 	_, err = cfg.DescribeOrganizationConfigRules(ctx, &configservice.DescribeOrganizationConfigRulesInput{OrganizationConfigRuleNames: []string{"required-tags"}})
-	apiError(t, err, "NoSuchOrganizationConfigRuleException", 400)
+	e2etest.APIError(t, err, "NoSuchOrganizationConfigRuleException", 400)
 	if all, err := cfg.DescribeOrganizationConfigRules(ctx, &configservice.DescribeOrganizationConfigRulesInput{}); err != nil || len(all.OrganizationConfigRules) != 0 {
 		t.Errorf("DescribeOrganizationConfigRules after the deletion: %v %+v", err, all)
 	}
@@ -710,13 +712,13 @@ func testOrgRuleAcrossAccounts(t *testing.T, backend testserver.Option) {
 // requests and unknown names, and a custom policy organization rule.
 func testOrgRuleStatusWaitersAndErrors(t *testing.T, backend testserver.Option) {
 	e := newOREnv(t, backend)
-	ctx := e.ctx
-	e.createOrg(orgtypes.OrganizationFeatureSetAll)
+	ctx := e.Ctx
+	e.CreateOrg(orgtypes.OrganizationFeatureSetAll)
 	mgmt := e.mgmt()
-	recorded := e.memberAdmin(e.createAccount("recorded", "recorded@example.com"))
-	bare := e.memberAdmin(e.createAccount("bare", "bare@example.com")) // records nothing
-	delegate := e.memberAdmin(e.createAccount("delegate", "delegate@example.com"))
-	other := e.memberAdmin(e.createAccount("other", "other@example.com"))
+	recorded := e.memberAdmin(e.CreateAccount("recorded", "recorded@example.com"))
+	bare := e.memberAdmin(e.CreateAccount("bare", "bare@example.com")) // records nothing
+	delegate := e.memberAdmin(e.CreateAccount("delegate", "delegate@example.com"))
+	other := e.memberAdmin(e.CreateAccount("other", "other@example.com"))
 	outsider := e.standaloneAccount("outsider")
 	withRecorder := []aggAccount{mgmt, recorded, delegate, other}
 	for _, a := range withRecorder {
@@ -730,7 +732,7 @@ func testOrgRuleStatusWaitersAndErrors(t *testing.T, backend testserver.Option) 
 		t.Error("the management account's first PutOrganizationConfigRule did not enable trusted access for config-multiaccountsetup.amazonaws.com")
 	}
 	_, err := cfg.DeleteOrganizationConfigRule(ctx, &configservice.DeleteOrganizationConfigRuleInput{OrganizationConfigRuleName: aws.String("waited")})
-	apiError(t, err, "ResourceInUseException", 400)
+	e2etest.APIError(t, err, "ResourceInUseException", 400)
 	wantSeq(t, "create", e.waitStates(func() string { return e.orgRuleState(cfg, "waited") }), "CREATE_IN_PROGRESS", "CREATE_SUCCESSFUL")
 	wantMap(t, "detailed status after the creation", e.ruleDetailStatus(cfg, "waited"), allIn("CREATE_SUCCESSFUL", withRecorder...))
 
@@ -744,10 +746,10 @@ func testOrgRuleStatusWaitersAndErrors(t *testing.T, backend testserver.Option) 
 		t.Fatalf("DeleteOrganizationConfigRule: %v", err)
 	}
 	_, err = cfg.PutOrganizationConfigRule(ctx, requiredTagsOrgRule("waited", "team"))
-	apiError(t, err, "ResourceInUseException", 400)
+	e2etest.APIError(t, err, "ResourceInUseException", 400)
 	wantSeq(t, "delete", e.waitStates(func() string { return e.orgRuleState(cfg, "waited") }), "DELETE_IN_PROGRESS", gone)
 	_, err = cfg.DescribeOrganizationConfigRules(ctx, &configservice.DescribeOrganizationConfigRulesInput{OrganizationConfigRuleNames: []string{"waited"}})
-	apiError(t, err, "NoSuchOrganizationConfigRuleException", 400)
+	e2etest.APIError(t, err, "NoSuchOrganizationConfigRuleException", 400)
 	for _, a := range withRecorder {
 		if r := e.memberRule(e.config(a, "us-east-1"), "waited"); r != nil {
 			t.Errorf("%s keeps the member rule %s after the deletion", a.id, aws.ToString(r.ConfigRuleName))
@@ -777,17 +779,17 @@ func testOrgRuleStatusWaitersAndErrors(t *testing.T, backend testserver.Option) 
 	// organization, may call none of the organization APIs.
 	oc := e.config(other, "us-east-1")
 	_, err = oc.PutOrganizationConfigRule(ctx, requiredTagsOrgRule("mine", "team"))
-	apiError(t, err, "OrganizationAccessDeniedException", 400)
+	e2etest.APIError(t, err, "OrganizationAccessDeniedException", 400)
 	_, err = oc.DescribeOrganizationConfigRules(ctx, &configservice.DescribeOrganizationConfigRulesInput{})
-	apiError(t, err, "OrganizationAccessDeniedException", 400)
+	e2etest.APIError(t, err, "OrganizationAccessDeniedException", 400)
 	_, err = oc.DescribeOrganizationConfigRuleStatuses(ctx, &configservice.DescribeOrganizationConfigRuleStatusesInput{})
-	apiError(t, err, "OrganizationAccessDeniedException", 400)
+	e2etest.APIError(t, err, "OrganizationAccessDeniedException", 400)
 	_, err = oc.GetOrganizationConfigRuleDetailedStatus(ctx, &configservice.GetOrganizationConfigRuleDetailedStatusInput{OrganizationConfigRuleName: aws.String("needs-recorders")})
-	apiError(t, err, "OrganizationAccessDeniedException", 400)
+	e2etest.APIError(t, err, "OrganizationAccessDeniedException", 400)
 	_, err = oc.DeleteOrganizationConfigRule(ctx, &configservice.DeleteOrganizationConfigRuleInput{OrganizationConfigRuleName: aws.String("needs-recorders")})
-	apiError(t, err, "OrganizationAccessDeniedException", 400)
+	e2etest.APIError(t, err, "OrganizationAccessDeniedException", 400)
 	_, err = e.config(outsider, "us-east-1").PutOrganizationConfigRule(ctx, requiredTagsOrgRule("mine", "team"))
-	if ae := apiError(t, err, "OrganizationAccessDeniedException", 400); !strings.Contains(ae.ErrorMessage(), "This action can only be made by accounts in an AWS Organization") {
+	if ae := e2etest.APIError(t, err, "OrganizationAccessDeniedException", 400); !strings.Contains(ae.ErrorMessage(), "This action can only be made by accounts in an AWS Organization") {
 		t.Errorf("message for an account in no organization: %q", ae.ErrorMessage())
 	}
 
@@ -795,8 +797,8 @@ func testOrgRuleStatusWaitersAndErrors(t *testing.T, backend testserver.Option) 
 	// organization rules, deployed to the whole organization.
 	dc := e.config(delegate, "us-east-1")
 	_, err = dc.PutOrganizationConfigRule(ctx, requiredTagsOrgRule("delegated", "team", bare.id))
-	apiError(t, err, "OrganizationAccessDeniedException", 400)
-	if _, err := e.org.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{
+	e2etest.APIError(t, err, "OrganizationAccessDeniedException", 400)
+	if _, err := e.Org.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{
 		AccountId: aws.String(delegate.id), ServicePrincipal: aws.String(multiSetupPrincipal)}); err != nil {
 		t.Fatalf("RegisterDelegatedAdministrator: %v", err)
 	}
@@ -845,20 +847,20 @@ func testOrgRuleStatusWaitersAndErrors(t *testing.T, backend testserver.Option) 
 		t.Errorf("the delegate's statuses: %v, want [delegated]", got)
 	}
 	_, err = cfg.DescribeOrganizationConfigRules(ctx, &configservice.DescribeOrganizationConfigRulesInput{OrganizationConfigRuleNames: []string{"delegated"}})
-	apiError(t, err, "NoSuchOrganizationConfigRuleException", 400)
+	e2etest.APIError(t, err, "NoSuchOrganizationConfigRuleException", 400)
 	_, err = dc.DescribeOrganizationConfigRules(ctx, &configservice.DescribeOrganizationConfigRulesInput{OrganizationConfigRuleNames: []string{"needs-recorders"}})
-	apiError(t, err, "NoSuchOrganizationConfigRuleException", 400)
+	e2etest.APIError(t, err, "NoSuchOrganizationConfigRuleException", 400)
 
 	// Exactly one metadata object.
 	for what, in := range map[string]*configservice.PutOrganizationConfigRuleInput{
 		"no metadata": {OrganizationConfigRuleName: aws.String("bad")},
 		"two metadata": {OrganizationConfigRuleName: aws.String("bad"),
 			OrganizationManagedRuleMetadata: requiredTagsOrgRule("bad", "team").OrganizationManagedRuleMetadata,
-			OrganizationCustomPolicyRuleMetadata: &cfgtypes.OrganizationCustomPolicyRuleMetadata{PolicyRuntime: aws.String("guard-2.x.x"), PolicyText: aws.String(guardPolicy),
+			OrganizationCustomPolicyRuleMetadata: &cfgtypes.OrganizationCustomPolicyRuleMetadata{PolicyRuntime: aws.String("guard-2.x.x"), PolicyText: aws.String(e2etest.GuardPolicy),
 				OrganizationConfigRuleTriggerTypes: []cfgtypes.OrganizationConfigRuleTriggerTypeNoSN{cfgtypes.OrganizationConfigRuleTriggerTypeNoSNConfigurationItemChangeNotification}}},
 	} {
 		_, err := cfg.PutOrganizationConfigRule(ctx, in)
-		if !isCode(err, "InvalidParameterValueException") {
+		if !e2etest.IsCode(err, "InvalidParameterValueException") {
 			t.Errorf("%s: %v, want InvalidParameterValueException", what, err)
 		}
 	}
@@ -890,7 +892,7 @@ func testOrgRuleStatusWaitersAndErrors(t *testing.T, backend testserver.Option) 
 			return err
 		},
 	} {
-		if err := call(); !isCode(err, "NoSuchOrganizationConfigRuleException") {
+		if err := call(); !e2etest.IsCode(err, "NoSuchOrganizationConfigRuleException") {
 			t.Errorf("%s of an unknown rule: %v, want NoSuchOrganizationConfigRuleException", op, err)
 		}
 	}
@@ -902,7 +904,7 @@ func testOrgRuleStatusWaitersAndErrors(t *testing.T, backend testserver.Option) 
 	e.putOrgRule(cfg, &configservice.PutOrganizationConfigRuleInput{
 		OrganizationConfigRuleName: aws.String("guarded"),
 		OrganizationCustomPolicyRuleMetadata: &cfgtypes.OrganizationCustomPolicyRuleMetadata{
-			PolicyRuntime: aws.String("guard-2.x.x"), PolicyText: aws.String(guardPolicy), Description: aws.String("drones are registered"),
+			PolicyRuntime: aws.String("guard-2.x.x"), PolicyText: aws.String(e2etest.GuardPolicy), Description: aws.String("drones are registered"),
 			OrganizationConfigRuleTriggerTypes: []cfgtypes.OrganizationConfigRuleTriggerTypeNoSN{cfgtypes.OrganizationConfigRuleTriggerTypeNoSNConfigurationItemChangeNotification},
 			ResourceTypesScope:                 []string{string(aggDroneType)},
 		},
@@ -933,7 +935,7 @@ func testOrgRuleStatusWaitersAndErrors(t *testing.T, backend testserver.Option) 
 		t.Errorf("DescribeOrganizationConfigRules returns the PolicyText %s", text)
 	}
 	pol, err := cfg.GetOrganizationCustomRulePolicy(ctx, &configservice.GetOrganizationCustomRulePolicyInput{OrganizationConfigRuleName: aws.String("guarded")})
-	if err != nil || aws.ToString(pol.PolicyText) != guardPolicy {
+	if err != nil || aws.ToString(pol.PolicyText) != e2etest.GuardPolicy {
 		t.Errorf("GetOrganizationCustomRulePolicy: %v %+v", err, pol)
 	}
 	for _, c := range []struct {
@@ -952,7 +954,7 @@ func testOrgRuleStatusWaitersAndErrors(t *testing.T, backend testserver.Option) 
 			aws.ToString(r.Source.CustomPolicyDetails.PolicyRuntime) != "guard-2.x.x" {
 			t.Errorf("%s: custom policy member rule source %+v", c.a.id, r.Source)
 		}
-		wantResults(t, "custom policy member rule in "+c.a.id, e.ruleResults(e.config(c.a, "us-east-1"), aws.ToString(r.ConfigRuleName)), c.want)
+		e2etest.WantResults(t, "custom policy member rule in "+c.a.id, e.ruleResults(e.config(c.a, "us-east-1"), aws.ToString(r.ConfigRuleName)), c.want)
 	}
 }
 
@@ -1045,13 +1047,13 @@ func packItems(bad, open bool) []map[string]any {
 	items := []map[string]any{
 		orVolume("vol-good", true, true, map[string]string{"owner": "ops"}),
 		orBucket("bucket-good", "Enabled", map[string]string{"owner": "ops"}),
-		sg("sg-closed", "db", ingress("tcp", 5432, 5432, "10.0.0.0/8")),
+		e2etest.SecurityGroup("sg-closed", "db", e2etest.Ingress("tcp", 5432, 5432, "10.0.0.0/8")),
 	}
 	if bad {
 		items = append(items, orVolume("vol-bad", false, false, nil), orBucket("bucket-bad", "Suspended", map[string]string{"team": "ops"}))
 	}
 	if open {
-		items = append(items, sg("sg-open", "web", ingress("tcp", 22, 22, "0.0.0.0/0")))
+		items = append(items, e2etest.SecurityGroup("sg-open", "web", e2etest.Ingress("tcp", 22, 22, "0.0.0.0/0")))
 	}
 	return items
 }
@@ -1059,13 +1061,13 @@ func packItems(bad, open bool) []map[string]any {
 // packState reads a conformance pack's state; gone once DescribeConformancePackStatus no longer
 // lists it.
 func (e *orEnv) packState(cfg *configservice.Client, name string) string {
-	e.t.Helper()
-	out, err := cfg.DescribeConformancePackStatus(e.ctx, &configservice.DescribeConformancePackStatusInput{ConformancePackNames: []string{name}})
-	if isCode(err, "NoSuchConformancePackException") {
+	e.T.Helper()
+	out, err := cfg.DescribeConformancePackStatus(e.Ctx, &configservice.DescribeConformancePackStatusInput{ConformancePackNames: []string{name}})
+	if e2etest.IsCode(err, "NoSuchConformancePackException") {
 		return gone
 	}
 	if err != nil {
-		e.t.Fatalf("DescribeConformancePackStatus %s: %v", name, err)
+		e.T.Fatalf("DescribeConformancePackStatus %s: %v", name, err)
 	}
 	switch len(out.ConformancePackStatusDetails) {
 	case 0:
@@ -1073,30 +1075,30 @@ func (e *orEnv) packState(cfg *configservice.Client, name string) string {
 	case 1:
 		return string(out.ConformancePackStatusDetails[0].ConformancePackState)
 	}
-	e.t.Fatalf("DescribeConformancePackStatus %s: %+v", name, out.ConformancePackStatusDetails)
+	e.T.Fatalf("DescribeConformancePackStatus %s: %+v", name, out.ConformancePackStatusDetails)
 	return ""
 }
 
 // pack describes one conformance pack.
 func (e *orEnv) pack(cfg *configservice.Client, name string) cfgtypes.ConformancePackDetail {
-	e.t.Helper()
-	out, err := cfg.DescribeConformancePacks(e.ctx, &configservice.DescribeConformancePacksInput{ConformancePackNames: []string{name}})
+	e.T.Helper()
+	out, err := cfg.DescribeConformancePacks(e.Ctx, &configservice.DescribeConformancePacksInput{ConformancePackNames: []string{name}})
 	if err != nil || len(out.ConformancePackDetails) != 1 {
-		e.t.Fatalf("DescribeConformancePacks %s: %v %+v", name, err, out)
+		e.T.Fatalf("DescribeConformancePacks %s: %v %+v", name, err, out)
 	}
 	return out.ConformancePackDetails[0]
 }
 
 // noPack asserts cfg's (account, region) has no pack named name.
 func (e *orEnv) noPack(cfg *configservice.Client, what, name string) {
-	e.t.Helper()
-	_, err := cfg.DescribeConformancePacks(e.ctx, &configservice.DescribeConformancePacksInput{ConformancePackNames: []string{name}})
-	if !isCode(err, "NoSuchConformancePackException") {
-		e.t.Errorf("%s: DescribeConformancePacks %s: %v, want NoSuchConformancePackException", what, name, err)
+	e.T.Helper()
+	_, err := cfg.DescribeConformancePacks(e.Ctx, &configservice.DescribeConformancePacksInput{ConformancePackNames: []string{name}})
+	if !e2etest.IsCode(err, "NoSuchConformancePackException") {
+		e.T.Errorf("%s: DescribeConformancePacks %s: %v, want NoSuchConformancePackException", what, name, err)
 	}
-	st, err := cfg.DescribeConformancePackStatus(e.ctx, &configservice.DescribeConformancePackStatusInput{ConformancePackNames: []string{name}})
+	st, err := cfg.DescribeConformancePackStatus(e.Ctx, &configservice.DescribeConformancePackStatusInput{ConformancePackNames: []string{name}})
 	if err != nil || len(st.ConformancePackStatusDetails) != 0 {
-		e.t.Errorf("%s: DescribeConformancePackStatus %s: %v %+v, want an empty list", what, name, err, st)
+		e.T.Errorf("%s: DescribeConformancePackStatus %s: %v %+v, want an empty list", what, name, err, st)
 	}
 }
 
@@ -1105,7 +1107,7 @@ func (e *orEnv) noPack(cfg *configservice.Client, what, name string) {
 // resolved (the required tag overridden to owner, DeleteOnTermination at its default). It
 // returns template name -> rule name.
 func (e *orEnv) checkPackRules(cfg *configservice.Client, acct, region, packID string) map[string]string {
-	e.t.Helper()
+	e.T.Helper()
 	names := map[string]string{}
 	for name, r := range e.configRules(cfg, "") {
 		if !strings.HasSuffix(name, "-"+packID) {
@@ -1115,38 +1117,38 @@ func (e *orEnv) checkPackRules(cfg *configservice.Client, acct, region, packID s
 		names[tmpl] = name
 		m := packRuleARN.FindStringSubmatch(aws.ToString(r.ConfigRuleArn))
 		if m == nil || m[1] != region || m[2] != acct || m[3] != aws.ToString(r.ConfigRuleId) || aws.ToString(r.CreatedBy) != conformsPrincipal {
-			e.t.Errorf("pack rule %s: ARN %q, ID %q, CreatedBy %q", name, aws.ToString(r.ConfigRuleArn), aws.ToString(r.ConfigRuleId), aws.ToString(r.CreatedBy))
+			e.T.Errorf("pack rule %s: ARN %q, ID %q, CreatedBy %q", name, aws.ToString(r.ConfigRuleArn), aws.ToString(r.ConfigRuleId), aws.ToString(r.CreatedBy))
 		}
 		if r.Source == nil || r.Source.Owner != cfgtypes.OwnerAws || aws.ToString(r.Source.SourceIdentifier) != packRules[tmpl] {
-			e.t.Errorf("pack rule %s: source %+v, want AWS %s", name, r.Source, packRules[tmpl])
+			e.T.Errorf("pack rule %s: source %+v, want AWS %s", name, r.Source, packRules[tmpl])
 		}
-		switch p := params(e.t, r.InputParameters); tmpl {
+		switch p := params(e.T, r.InputParameters); tmpl {
 		case "required-tags":
 			if p["tag1Key"] != "owner" {
-				e.t.Errorf("pack rule %s: parameters %v, want tag1Key owner (the input parameter)", name, p)
+				e.T.Errorf("pack rule %s: parameters %v, want tag1Key owner (the input parameter)", name, p)
 			}
 		case "ec2-volume-inuse-check":
 			if p["deleteOnTermination"] != "true" {
-				e.t.Errorf("pack rule %s: parameters %v, want deleteOnTermination true (the default)", name, p)
+				e.T.Errorf("pack rule %s: parameters %v, want deleteOnTermination true (the default)", name, p)
 			}
 		}
 	}
 	if !sameSet(slices.Collect(maps.Keys(names)), slices.Collect(maps.Keys(packRules))) {
-		e.t.Errorf("%s/%s: rules of pack %s: %v, want one per template rule", acct, region, packID, names)
+		e.T.Errorf("%s/%s: rules of pack %s: %v, want one per template rule", acct, region, packID, names)
 	}
 	return names
 }
 
 // packRuleCompliance reads DescribeConformancePackCompliance, two per page: rule -> compliance.
 func (e *orEnv) packRuleCompliance(cfg *configservice.Client, pack string, f *cfgtypes.ConformancePackComplianceFilters) map[string]string {
-	e.t.Helper()
-	rows := aggPages(e.t, "DescribeConformancePackCompliance "+pack, 2, func(token *string) ([]cfgtypes.ConformancePackRuleCompliance, *string, error) {
-		out, err := cfg.DescribeConformancePackCompliance(e.ctx, &configservice.DescribeConformancePackComplianceInput{ConformancePackName: aws.String(pack), Filters: f, Limit: 2, NextToken: token})
+	e.T.Helper()
+	rows := aggPages(e.T, "DescribeConformancePackCompliance "+pack, 2, func(token *string) ([]cfgtypes.ConformancePackRuleCompliance, *string, error) {
+		out, err := cfg.DescribeConformancePackCompliance(e.Ctx, &configservice.DescribeConformancePackComplianceInput{ConformancePackName: aws.String(pack), Filters: f, Limit: 2, NextToken: token})
 		if err != nil {
 			return nil, nil, err
 		}
 		if aws.ToString(out.ConformancePackName) != pack {
-			e.t.Errorf("DescribeConformancePackCompliance: pack %q, want %q", aws.ToString(out.ConformancePackName), pack)
+			e.T.Errorf("DescribeConformancePackCompliance: pack %q, want %q", aws.ToString(out.ConformancePackName), pack)
 		}
 		return out.ConformancePackRuleComplianceList, out.NextToken, nil
 	})
@@ -1159,9 +1161,9 @@ func (e *orEnv) packRuleCompliance(cfg *configservice.Client, pack string, f *cf
 
 // packDetails reads GetConformancePackComplianceDetails, three per page: "rule/resource" -> compliance.
 func (e *orEnv) packDetails(cfg *configservice.Client, pack string, f *cfgtypes.ConformancePackEvaluationFilters) map[string]string {
-	e.t.Helper()
-	rows := aggPages(e.t, "GetConformancePackComplianceDetails "+pack, 3, func(token *string) ([]cfgtypes.ConformancePackEvaluationResult, *string, error) {
-		out, err := cfg.GetConformancePackComplianceDetails(e.ctx, &configservice.GetConformancePackComplianceDetailsInput{ConformancePackName: aws.String(pack), Filters: f, Limit: 3, NextToken: token})
+	e.T.Helper()
+	rows := aggPages(e.T, "GetConformancePackComplianceDetails "+pack, 3, func(token *string) ([]cfgtypes.ConformancePackEvaluationResult, *string, error) {
+		out, err := cfg.GetConformancePackComplianceDetails(e.Ctx, &configservice.GetConformancePackComplianceDetailsInput{ConformancePackName: aws.String(pack), Filters: f, Limit: 3, NextToken: token})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -1170,7 +1172,7 @@ func (e *orEnv) packDetails(cfg *configservice.Client, pack string, f *cfgtypes.
 	out := map[string]string{}
 	for _, r := range rows {
 		if r.EvaluationResultIdentifier == nil || r.EvaluationResultIdentifier.EvaluationResultQualifier == nil || r.ResultRecordedTime == nil || r.ConfigRuleInvokedTime == nil {
-			e.t.Errorf("pack evaluation result %+v", r)
+			e.T.Errorf("pack evaluation result %+v", r)
 			continue
 		}
 		q := r.EvaluationResultIdentifier.EvaluationResultQualifier
@@ -1183,7 +1185,7 @@ func (e *orEnv) packDetails(cfg *configservice.Client, pack string, f *cfgtypes.
 // compliance, invalid templates, and the deletion.
 func testConformancePack(t *testing.T, backend testserver.Option) {
 	e := newOREnv(t, backend)
-	ctx := e.ctx
+	ctx := e.Ctx
 	a := e.mgmt() // in no organization
 	cfg := e.recordIn(a, "us-east-1")
 	e.importInto(a.id, "us-east-1", packItems(true, false)...)
@@ -1208,7 +1210,7 @@ func testConformancePack(t *testing.T, backend testserver.Option) {
 		t.Errorf("state %s before the deployment ran, want CREATE_IN_PROGRESS", got)
 	}
 	_, err = cfg.DeleteConformancePack(ctx, &configservice.DeleteConformancePackInput{ConformancePackName: aws.String("baseline")})
-	apiError(t, err, "ResourceInUseException", 400)
+	e2etest.APIError(t, err, "ResourceInUseException", 400)
 
 	// Two more packs for the summaries: one whose rule passes, one with nothing in scope.
 	if _, err := put("ssh-only", `Resources:
@@ -1238,7 +1240,7 @@ func testConformancePack(t *testing.T, backend testserver.Option) {
 `, nil); err != nil {
 		t.Fatalf("PutConformancePack nothing-in-scope: %v", err)
 	}
-	e.runJobs()
+	e.RunJobs()
 	for _, name := range []string{"baseline", "ssh-only", "nothing-in-scope"} {
 		if got := e.packState(cfg, name); got != "CREATE_COMPLETE" {
 			t.Errorf("%s: state %s after the deployment, want CREATE_COMPLETE", name, got)
@@ -1265,7 +1267,7 @@ func testConformancePack(t *testing.T, backend testserver.Option) {
 
 	// The pack's rules belong to AWS Config.
 	_, err = cfg.DeleteConfigRule(ctx, &configservice.DeleteConfigRuleInput{ConfigRuleName: aws.String(rules["restricted-ssh"])})
-	if ae := apiError(t, err, "AccessDeniedException", 400); ae.ErrorMessage() != serviceOwnedMessage {
+	if ae := e2etest.APIError(t, err, "AccessDeniedException", 400); ae.ErrorMessage() != serviceOwnedMessage {
 		t.Errorf("DeleteConfigRule of a pack rule: %q", ae.ErrorMessage())
 	}
 
@@ -1284,7 +1286,7 @@ func testConformancePack(t *testing.T, backend testserver.Option) {
 		map[string]string{rules["encrypted-volumes"]: "NON_COMPLIANT"})
 	_, err = cfg.DescribeConformancePackCompliance(ctx, &configservice.DescribeConformancePackComplianceInput{ConformancePackName: aws.String("baseline"),
 		Filters: &cfgtypes.ConformancePackComplianceFilters{ConfigRuleNames: []string{"no-such-rule"}}})
-	apiError(t, err, "NoSuchConfigRuleInConformancePackException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigRuleInConformancePackException", 400)
 	wantMap(t, "GetConformancePackComplianceDetails", e.packDetails(cfg, "baseline", nil), map[string]string{
 		rules["required-tags"] + "/vol-good": "COMPLIANT", rules["required-tags"] + "/vol-bad": "NON_COMPLIANT",
 		rules["required-tags"] + "/bucket-good": "COMPLIANT", rules["required-tags"] + "/bucket-bad": "NON_COMPLIANT",
@@ -1340,14 +1342,14 @@ func testConformancePack(t *testing.T, backend testserver.Option) {
 		"no resources":        "Parameters:\n  P:\n    Type: String\n",
 	} {
 		_, err := put("invalid", body, nil)
-		if !isCode(err, "ConformancePackTemplateValidationException") {
+		if !e2etest.IsCode(err, "ConformancePackTemplateValidationException") {
 			t.Errorf("template %s: %v, want ConformancePackTemplateValidationException", what, err)
 		}
 	}
 	e.noPack(cfg, "after invalid templates", "invalid")
 	e.noPack(cfg, "unknown pack", "nope")
 	_, err = cfg.DescribeConformancePackCompliance(ctx, &configservice.DescribeConformancePackComplianceInput{ConformancePackName: aws.String("nope")})
-	apiError(t, err, "NoSuchConformancePackException", 400)
+	e2etest.APIError(t, err, "NoSuchConformancePackException", 400)
 
 	// The deletion: DELETE_IN_PROGRESS, then the pack and its rules are gone.
 	if _, err := cfg.DeleteConformancePack(ctx, &configservice.DeleteConformancePackInput{ConformancePackName: aws.String("baseline")}); err != nil {
@@ -1366,25 +1368,25 @@ func testConformancePack(t *testing.T, backend testserver.Option) {
 // orgPackState reads an organization pack's status; gone once
 // DescribeOrganizationConformancePackStatuses no longer knows it.
 func (e *orEnv) orgPackState(cfg *configservice.Client, name string) string {
-	e.t.Helper()
-	out, err := cfg.DescribeOrganizationConformancePackStatuses(e.ctx, &configservice.DescribeOrganizationConformancePackStatusesInput{OrganizationConformancePackNames: []string{name}})
-	if isCode(err, "NoSuchOrganizationConformancePackException") {
+	e.T.Helper()
+	out, err := cfg.DescribeOrganizationConformancePackStatuses(e.Ctx, &configservice.DescribeOrganizationConformancePackStatusesInput{OrganizationConformancePackNames: []string{name}})
+	if e2etest.IsCode(err, "NoSuchOrganizationConformancePackException") {
 		return gone
 	}
 	if err != nil {
-		e.t.Fatalf("DescribeOrganizationConformancePackStatuses %s: %v", name, err)
+		e.T.Fatalf("DescribeOrganizationConformancePackStatuses %s: %v", name, err)
 	}
 	if len(out.OrganizationConformancePackStatuses) != 1 || aws.ToString(out.OrganizationConformancePackStatuses[0].OrganizationConformancePackName) != name {
-		e.t.Fatalf("DescribeOrganizationConformancePackStatuses %s: %+v", name, out.OrganizationConformancePackStatuses)
+		e.T.Fatalf("DescribeOrganizationConformancePackStatuses %s: %+v", name, out.OrganizationConformancePackStatuses)
 	}
 	return string(out.OrganizationConformancePackStatuses[0].Status)
 }
 
 // orgPackDetail reads GetOrganizationConformancePackDetailedStatus, two per page: account -> row.
 func (e *orEnv) orgPackDetail(cfg *configservice.Client, name string) map[string]cfgtypes.OrganizationConformancePackDetailedStatus {
-	e.t.Helper()
-	rows := aggPages(e.t, "GetOrganizationConformancePackDetailedStatus "+name, 2, func(token *string) ([]cfgtypes.OrganizationConformancePackDetailedStatus, *string, error) {
-		out, err := cfg.GetOrganizationConformancePackDetailedStatus(e.ctx, &configservice.GetOrganizationConformancePackDetailedStatusInput{
+	e.T.Helper()
+	rows := aggPages(e.T, "GetOrganizationConformancePackDetailedStatus "+name, 2, func(token *string) ([]cfgtypes.OrganizationConformancePackDetailedStatus, *string, error) {
+		out, err := cfg.GetOrganizationConformancePackDetailedStatus(e.Ctx, &configservice.GetOrganizationConformancePackDetailedStatusInput{
 			OrganizationConformancePackName: aws.String(name), Limit: 2, NextToken: token})
 		if err != nil {
 			return nil, nil, err
@@ -1394,7 +1396,7 @@ func (e *orEnv) orgPackDetail(cfg *configservice.Client, name string) map[string
 	out := map[string]cfgtypes.OrganizationConformancePackDetailedStatus{}
 	for _, r := range rows {
 		if _, dup := out[aws.ToString(r.AccountId)]; dup {
-			e.t.Errorf("detailed status of %s: account %s twice", name, aws.ToString(r.AccountId))
+			e.T.Errorf("detailed status of %s: account %s twice", name, aws.ToString(r.AccountId))
 		}
 		out[aws.ToString(r.AccountId)] = r
 	}
@@ -1415,12 +1417,12 @@ func orgPackDetailStatus(rows map[string]cfgtypes.OrganizationConformancePackDet
 // the organization aggregator, an update excluding a member, and the deletion.
 func testOrgConformancePack(t *testing.T, backend testserver.Option) {
 	e := newOREnv(t, backend)
-	ctx := e.ctx
-	e.createOrg(orgtypes.OrganizationFeatureSetAll)
+	ctx := e.Ctx
+	e.CreateOrg(orgtypes.OrganizationFeatureSetAll)
 	mgmt := e.mgmt()
 	accounts := []aggAccount{mgmt}
 	for i := 1; i <= 3; i++ {
-		accounts = append(accounts, e.memberAdmin(e.createAccount(fmt.Sprintf("member-%d", i), fmt.Sprintf("member-%d@example.com", i))))
+		accounts = append(accounts, e.memberAdmin(e.CreateAccount(fmt.Sprintf("member-%d", i), fmt.Sprintf("member-%d@example.com", i))))
 	}
 	m1, m2, m3 := accounts[1], accounts[2], accounts[3]
 	// Compliant, noncompliant and all rules of each account's pack: the management account
@@ -1432,7 +1434,7 @@ func testOrgConformancePack(t *testing.T, backend testserver.Option) {
 	}
 	cfg := e.config(mgmt, "us-east-1")
 	e.mustPutAgg(cfg, orgAggregatorInput("organization", e.aggregatorRole(mgmt, "ConfigAggregatorRole", configPrincipal, true), "us-east-1"))
-	e.runJobs()
+	e.RunJobs()
 
 	putOrgPack := func(c *configservice.Client, name, body string, excluded ...string) (string, error) {
 		out, err := c.PutOrganizationConformancePack(ctx, &configservice.PutOrganizationConformancePackInput{
@@ -1443,9 +1445,9 @@ func testOrgConformancePack(t *testing.T, backend testserver.Option) {
 		return aws.ToString(out.OrganizationConformancePackArn), nil
 	}
 	_, err := putOrgPack(e.config(m1, "us-east-1"), "baseline", packTemplate)
-	apiError(t, err, "OrganizationAccessDeniedException", 400)
+	e2etest.APIError(t, err, "OrganizationAccessDeniedException", 400)
 	_, err = putOrgPack(cfg, "invalid", "Resources: [unclosed\n  - : :")
-	apiError(t, err, "OrganizationConformancePackTemplateValidationException", 400)
+	e2etest.APIError(t, err, "OrganizationConformancePackTemplateValidationException", 400)
 
 	arn, err := putOrgPack(cfg, "baseline", packTemplate)
 	if err != nil {
@@ -1458,7 +1460,7 @@ func testOrgConformancePack(t *testing.T, backend testserver.Option) {
 		t.Error("the management account's first PutOrganizationConformancePack did not enable trusted access for config-multiaccountsetup.amazonaws.com")
 	}
 	_, err = cfg.DeleteOrganizationConformancePack(ctx, &configservice.DeleteOrganizationConformancePackInput{OrganizationConformancePackName: aws.String("baseline")})
-	apiError(t, err, "ResourceInUseException", 400)
+	e2etest.APIError(t, err, "ResourceInUseException", 400)
 	wantSeq(t, "organization pack creation", e.waitStates(func() string { return e.orgPackState(cfg, "baseline") }), "CREATE_IN_PROGRESS", "CREATE_SUCCESSFUL")
 	detail := e.orgPackDetail(cfg, "baseline")
 	wantMap(t, "organization pack detailed status", orgPackDetailStatus(detail), allIn("CREATE_SUCCESSFUL", accounts...))
@@ -1508,9 +1510,9 @@ func testOrgConformancePack(t *testing.T, backend testserver.Option) {
 			continue
 		}
 		_, err = ac.DeleteConformancePack(ctx, &configservice.DeleteConformancePackInput{ConformancePackName: aws.String(name)})
-		apiError(t, err, "AccessDeniedException", 400)
+		e2etest.APIError(t, err, "AccessDeniedException", 400)
 		_, err = ac.DeleteConfigRule(ctx, &configservice.DeleteConfigRuleInput{ConfigRuleName: aws.String(rules["restricted-ssh"])})
-		apiError(t, err, "AccessDeniedException", 400)
+		e2etest.APIError(t, err, "AccessDeniedException", 400)
 	}
 
 	// The aggregator: one row per (member pack, account, region), and the summary by account.
@@ -1585,7 +1587,7 @@ func testOrgConformancePack(t *testing.T, backend testserver.Option) {
 	}
 	wantSeq(t, "organization pack deletion", e.waitStates(func() string { return e.orgPackState(cfg, "baseline") }), "DELETE_IN_PROGRESS", gone)
 	_, err = cfg.DescribeOrganizationConformancePacks(ctx, &configservice.DescribeOrganizationConformancePacksInput{OrganizationConformancePackNames: []string{"baseline"}})
-	apiError(t, err, "NoSuchOrganizationConformancePackException", 400)
+	e2etest.APIError(t, err, "NoSuchOrganizationConformancePackException", 400)
 	for _, a := range remaining {
 		ac := e.config(a, "us-east-1")
 		e.noPack(ac, a.id+" after the deletion", memberPacks[a.id])

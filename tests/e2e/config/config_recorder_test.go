@@ -1,4 +1,4 @@
-package e2e
+package config
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -40,20 +42,7 @@ func TestConfigRecorder(t *testing.T) {
 	})
 }
 
-const recorderRole = "arn:aws:iam::111111111111:role/config-recorder"
-
 var recorderARNPattern = regexp.MustCompile(`^arn:aws:config:us-east-1:111111111111:configuration-recorder/default/[a-z0-9]{16}$`)
-
-func configClient(srv *testserver.Server, region string) *configservice.Client {
-	return configservice.NewFromConfig(srv.Config(region))
-}
-
-func putRecorder(t *testing.T, cl *configservice.Client, rec *cstypes.ConfigurationRecorder, tags ...cstypes.Tag) {
-	t.Helper()
-	if _, err := cl.PutConfigurationRecorder(context.Background(), &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: rec, Tags: tags}); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func putChannel(t *testing.T, cl *configservice.Client) {
 	t.Helper()
@@ -78,16 +67,16 @@ func describeRecorder(t *testing.T, cl *configservice.Client) cstypes.Configurat
 func testRecorderPutValidation(t *testing.T, backend testserver.Option) {
 	ctx := context.Background()
 	srv := testserver.Start(t, backend)
-	cl := configClient(srv, "us-east-1")
+	cl := e2etest.ConfigClient(srv, "us-east-1")
 	put := func(rec *cstypes.ConfigurationRecorder) error {
 		_, err := cl.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: rec})
 		return err
 	}
-	apiError(t, put(&cstypes.ConfigurationRecorder{Name: aws.String("default")}), "InvalidRoleException", 400)
-	apiError(t, put(&cstypes.ConfigurationRecorder{RoleARN: aws.String("not-an-arn")}), "InvalidRoleException", 400)
-	apiError(t, put(&cstypes.ConfigurationRecorder{Name: aws.String("AWSConfigurationRecorderForMine"), RoleARN: aws.String(recorderRole)}),
+	e2etest.APIError(t, put(&cstypes.ConfigurationRecorder{Name: aws.String("default")}), "InvalidRoleException", 400)
+	e2etest.APIError(t, put(&cstypes.ConfigurationRecorder{RoleARN: aws.String("not-an-arn")}), "InvalidRoleException", 400)
+	e2etest.APIError(t, put(&cstypes.ConfigurationRecorder{Name: aws.String("AWSConfigurationRecorderForMine"), RoleARN: aws.String(e2etest.RecorderRole)}),
 		"InvalidConfigurationRecorderNameException", 400)
-	ae := apiError(t, put(&cstypes.ConfigurationRecorder{Name: aws.String("  "), RoleARN: aws.String(recorderRole)}),
+	ae := e2etest.APIError(t, put(&cstypes.ConfigurationRecorder{Name: aws.String("  "), RoleARN: aws.String(e2etest.RecorderRole)}),
 		"InvalidConfigurationRecorderNameException", 400)
 	if !strings.Contains(ae.ErrorMessage(), "blank string") {
 		t.Errorf("blank name message = %q", ae.ErrorMessage())
@@ -103,14 +92,14 @@ func testRecorderPutValidation(t *testing.T, backend testserver.Option) {
 	}
 	for name, g := range badGroups {
 		t.Run(name, func(t *testing.T) {
-			apiError(t, put(&cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole), RecordingGroup: g}), "InvalidRecordingGroupException", 400)
+			e2etest.APIError(t, put(&cstypes.ConfigurationRecorder{RoleARN: aws.String(e2etest.RecorderRole), RecordingGroup: g}), "InvalidRecordingGroupException", 400)
 		})
 	}
 	// A resource type outside the model is the validator's ValidationException, as on AWS.
-	apiError(t, put(&cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole),
+	e2etest.APIError(t, put(&cstypes.ConfigurationRecorder{RoleARN: aws.String(e2etest.RecorderRole),
 		RecordingGroup: &cstypes.RecordingGroup{ResourceTypes: []cstypes.ResourceType{"AWS::Nope::Thing"}}}), "ValidationException", 400)
 	// DAILY is refused for the types Config keeps continuous.
-	apiError(t, put(&cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole), RecordingMode: &cstypes.RecordingMode{
+	e2etest.APIError(t, put(&cstypes.ConfigurationRecorder{RoleARN: aws.String(e2etest.RecorderRole), RecordingMode: &cstypes.RecordingMode{
 		RecordingFrequency: cstypes.RecordingFrequencyContinuous,
 		RecordingModeOverrides: []cstypes.RecordingModeOverride{{RecordingFrequency: cstypes.RecordingFrequencyDaily,
 			ResourceTypes: []cstypes.ResourceType{"AWS::Config::ResourceCompliance"}}}}}), "ValidationException", 400)
@@ -124,25 +113,25 @@ func testRecorderPutValidation(t *testing.T, backend testserver.Option) {
 		t.Fatalf("recorders after failures: %+v", out.ConfigurationRecorders)
 	}
 
-	putRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole)})
-	ae = apiError(t, put(&cstypes.ConfigurationRecorder{Name: aws.String("second"), RoleARN: aws.String(recorderRole)}),
+	e2etest.PutRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(e2etest.RecorderRole)})
+	ae = e2etest.APIError(t, put(&cstypes.ConfigurationRecorder{Name: aws.String("second"), RoleARN: aws.String(e2etest.RecorderRole)}),
 		"MaxNumberOfConfigurationRecordersExceededException", 400)
 	if want := "Failed to put configuration recorder 'second' because the maximum number of configuration recorders: 1 is reached."; ae.ErrorMessage() != want {
 		t.Errorf("message = %q, want %q", ae.ErrorMessage(), want)
 	}
 	// Another region has its own recorder.
-	putRecorder(t, configClient(srv, "eu-west-1"), &cstypes.ConfigurationRecorder{Name: aws.String("second"), RoleARN: aws.String(recorderRole)})
+	e2etest.PutRecorder(t, e2etest.ConfigClient(srv, "eu-west-1"), &cstypes.ConfigurationRecorder{Name: aws.String("second"), RoleARN: aws.String(e2etest.RecorderRole)})
 }
 
 func testRecorderReadBack(t *testing.T, backend testserver.Option) {
 	ctx := context.Background()
 	srv := testserver.Start(t, backend)
-	cl := configClient(srv, "us-east-1")
+	cl := e2etest.ConfigClient(srv, "us-east-1")
 
 	// Defaults: all supported types without the global ones, CONTINUOUS, fully populated.
-	putRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole)})
+	e2etest.PutRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(e2etest.RecorderRole)})
 	got := describeRecorder(t, cl)
-	if aws.ToString(got.Name) != "default" || !recorderARNPattern.MatchString(aws.ToString(got.Arn)) || aws.ToString(got.RoleARN) != recorderRole {
+	if aws.ToString(got.Name) != "default" || !recorderARNPattern.MatchString(aws.ToString(got.Arn)) || aws.ToString(got.RoleARN) != e2etest.RecorderRole {
 		t.Fatalf("recorder = name %q arn %q role %q", aws.ToString(got.Name), aws.ToString(got.Arn), aws.ToString(got.RoleARN))
 	}
 	g := got.RecordingGroup
@@ -160,7 +149,7 @@ func testRecorderReadBack(t *testing.T, backend testserver.Option) {
 
 	// An update keeps the name and the ARN and stores exactly what was put.
 	role2 := "arn:aws:iam::111111111111:role/service-role/other"
-	putRecorder(t, cl, &cstypes.ConfigurationRecorder{Name: aws.String("default"), RoleARN: aws.String(role2),
+	e2etest.PutRecorder(t, cl, &cstypes.ConfigurationRecorder{Name: aws.String("default"), RoleARN: aws.String(role2),
 		RecordingGroup: &cstypes.RecordingGroup{
 			ResourceTypes:     []cstypes.ResourceType{cstypes.ResourceTypeBucket, cstypes.ResourceTypeInstance, cstypes.ResourceTypeRole},
 			RecordingStrategy: &cstypes.RecordingStrategy{UseOnly: cstypes.RecordingStrategyTypeInclusionByResourceTypes}},
@@ -184,7 +173,7 @@ func testRecorderReadBack(t *testing.T, backend testserver.Option) {
 	}
 
 	// Exclusion strategy.
-	putRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(role2), RecordingGroup: &cstypes.RecordingGroup{
+	e2etest.PutRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(role2), RecordingGroup: &cstypes.RecordingGroup{
 		ExclusionByResourceTypes: &cstypes.ExclusionByResourceTypes{ResourceTypes: []cstypes.ResourceType{cstypes.ResourceTypeInstance}},
 		RecordingStrategy:        &cstypes.RecordingStrategy{UseOnly: cstypes.RecordingStrategyTypeExclusionByResourceTypes}}})
 	g = describeRecorder(t, cl).RecordingGroup
@@ -203,19 +192,19 @@ func testRecorderReadBack(t *testing.T, backend testserver.Option) {
 		}
 	}
 	_, err := cl.DescribeConfigurationRecorders(ctx, &configservice.DescribeConfigurationRecordersInput{ConfigurationRecorderNames: []string{"default", "x"}})
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 	_, err = cl.DescribeConfigurationRecorders(ctx, &configservice.DescribeConfigurationRecordersInput{ConfigurationRecorderNames: []string{"nope"}})
-	ae := apiError(t, err, "NoSuchConfigurationRecorderException", 400)
+	ae := e2etest.APIError(t, err, "NoSuchConfigurationRecorderException", 400)
 	if want := "Cannot find configuration recorder with the specified name 'nope'."; ae.ErrorMessage() != want {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
 	_, err = cl.DescribeConfigurationRecorderStatus(ctx, &configservice.DescribeConfigurationRecorderStatusInput{ConfigurationRecorderNames: []string{"nope"}})
-	apiError(t, err, "NoSuchConfigurationRecorderException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigurationRecorderException", 400)
 	_, err = cl.DescribeConfigurationRecorderStatus(ctx, &configservice.DescribeConfigurationRecorderStatusInput{ConfigurationRecorderNames: []string{"a", "b"}})
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 
 	// Other regions see nothing.
-	out, err := configClient(srv, "eu-west-1").DescribeConfigurationRecorders(ctx, &configservice.DescribeConfigurationRecordersInput{})
+	out, err := e2etest.ConfigClient(srv, "eu-west-1").DescribeConfigurationRecorders(ctx, &configservice.DescribeConfigurationRecordersInput{})
 	if err != nil || len(out.ConfigurationRecorders) != 0 {
 		t.Fatalf("eu-west-1: %v %+v", err, out)
 	}
@@ -228,20 +217,20 @@ func testRecorderReadBack(t *testing.T, backend testserver.Option) {
 func testRecorderLifecycle(t *testing.T, backend testserver.Option) {
 	ctx := context.Background()
 	srv := testserver.Start(t, backend)
-	cl := configClient(srv, "us-east-1")
+	cl := e2etest.ConfigClient(srv, "us-east-1")
 
 	st, err := cl.DescribeConfigurationRecorderStatus(ctx, &configservice.DescribeConfigurationRecorderStatusInput{})
 	if err != nil || len(st.ConfigurationRecordersStatus) != 0 {
 		t.Fatalf("status without recorder: %v %+v", err, st)
 	}
 	_, err = cl.StartConfigurationRecorder(ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")})
-	apiError(t, err, "NoSuchConfigurationRecorderException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigurationRecorderException", 400)
 	_, err = cl.StopConfigurationRecorder(ctx, &configservice.StopConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")})
-	apiError(t, err, "NoSuchConfigurationRecorderException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigurationRecorderException", 400)
 	_, err = cl.DeleteConfigurationRecorder(ctx, &configservice.DeleteConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")})
-	apiError(t, err, "NoSuchConfigurationRecorderException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigurationRecorderException", 400)
 
-	putRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole)})
+	e2etest.PutRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(e2etest.RecorderRole)})
 	status := func() cstypes.ConfigurationRecorderStatus {
 		t.Helper()
 		st, err := cl.DescribeConfigurationRecorderStatus(ctx, &configservice.DescribeConfigurationRecorderStatusInput{})
@@ -255,7 +244,7 @@ func testRecorderLifecycle(t *testing.T, backend testserver.Option) {
 	}
 
 	_, err = cl.StartConfigurationRecorder(ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")})
-	ae := apiError(t, err, "NoAvailableDeliveryChannelException", 400)
+	ae := e2etest.APIError(t, err, "NoAvailableDeliveryChannelException", 400)
 	if want := "Delivery channel is not available to start configuration recorder."; ae.ErrorMessage() != want {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
@@ -274,7 +263,7 @@ func testRecorderLifecycle(t *testing.T, backend testserver.Option) {
 	}
 
 	_, err = cl.DeleteDeliveryChannel(ctx, &configservice.DeleteDeliveryChannelInput{DeliveryChannelName: aws.String("default")})
-	ae = apiError(t, err, "LastDeliveryChannelDeleteFailedException", 400)
+	ae = e2etest.APIError(t, err, "LastDeliveryChannelDeleteFailedException", 400)
 	if !strings.Contains(ae.ErrorMessage(), "running configuration recorder") {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
@@ -296,7 +285,7 @@ func testRecorderLifecycle(t *testing.T, backend testserver.Option) {
 		t.Fatalf("after delete: %v %+v", err, out)
 	}
 	// A recorder can be deleted while it runs.
-	putRecorder(t, cl, &cstypes.ConfigurationRecorder{Name: aws.String("renamed"), RoleARN: aws.String(recorderRole)})
+	e2etest.PutRecorder(t, cl, &cstypes.ConfigurationRecorder{Name: aws.String("renamed"), RoleARN: aws.String(e2etest.RecorderRole)})
 	putChannel(t, cl)
 	if _, err := cl.StartConfigurationRecorder(ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("renamed")}); err != nil {
 		t.Fatal(err)
@@ -309,22 +298,22 @@ func testRecorderLifecycle(t *testing.T, backend testserver.Option) {
 func testDeliveryChannels(t *testing.T, backend testserver.Option) {
 	ctx := context.Background()
 	srv := testserver.Start(t, backend)
-	cl := configClient(srv, "us-east-1")
+	cl := e2etest.ConfigClient(srv, "us-east-1")
 	put := func(ch *cstypes.DeliveryChannel) error {
 		_, err := cl.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: ch})
 		return err
 	}
-	ae := apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket")}), "NoAvailableConfigurationRecorderException", 400)
+	ae := e2etest.APIError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket")}), "NoAvailableConfigurationRecorderException", 400)
 	if want := "Configuration recorder is not available to put delivery channel."; ae.ErrorMessage() != want {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
-	putRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole)})
-	apiError(t, put(&cstypes.DeliveryChannel{}), "NoSuchBucketException", 400)
-	apiError(t, put(&cstypes.DeliveryChannel{Name: aws.String(" "), S3BucketName: aws.String("config-bucket")}), "InvalidDeliveryChannelNameException", 400)
-	apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket"), S3KeyPrefix: aws.String("x/AWSLogs")}), "InvalidS3KeyPrefixException", 400)
-	apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket"), S3KmsKeyArn: aws.String("arn:aws:kms:nope")}), "InvalidS3KmsKeyArnException", 400)
-	apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket"), SnsTopicARN: aws.String("topic")}), "InvalidSNSTopicARNException", 400)
-	apiError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket"), ConfigSnapshotDeliveryProperties: &cstypes.ConfigSnapshotDeliveryProperties{
+	e2etest.PutRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(e2etest.RecorderRole)})
+	e2etest.APIError(t, put(&cstypes.DeliveryChannel{}), "NoSuchBucketException", 400)
+	e2etest.APIError(t, put(&cstypes.DeliveryChannel{Name: aws.String(" "), S3BucketName: aws.String("config-bucket")}), "InvalidDeliveryChannelNameException", 400)
+	e2etest.APIError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket"), S3KeyPrefix: aws.String("x/AWSLogs")}), "InvalidS3KeyPrefixException", 400)
+	e2etest.APIError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket"), S3KmsKeyArn: aws.String("arn:aws:kms:nope")}), "InvalidS3KmsKeyArnException", 400)
+	e2etest.APIError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket"), SnsTopicARN: aws.String("topic")}), "InvalidSNSTopicARNException", 400)
+	e2etest.APIError(t, put(&cstypes.DeliveryChannel{S3BucketName: aws.String("config-bucket"), ConfigSnapshotDeliveryProperties: &cstypes.ConfigSnapshotDeliveryProperties{
 		DeliveryFrequency: "Every_Minute"}}), "ValidationException", 400)
 
 	want := cstypes.DeliveryChannel{
@@ -346,14 +335,14 @@ func testDeliveryChannels(t *testing.T, backend testserver.Option) {
 		got.ConfigSnapshotDeliveryProperties == nil || got.ConfigSnapshotDeliveryProperties.DeliveryFrequency != cstypes.MaximumExecutionFrequencySixHours {
 		t.Fatalf("channel = %+v", got)
 	}
-	ae = apiError(t, put(&cstypes.DeliveryChannel{Name: aws.String("other"), S3BucketName: aws.String("config-bucket")}), "MaxNumberOfDeliveryChannelsExceededException", 400)
+	ae = e2etest.APIError(t, put(&cstypes.DeliveryChannel{Name: aws.String("other"), S3BucketName: aws.String("config-bucket")}), "MaxNumberOfDeliveryChannelsExceededException", 400)
 	if want := "Failed to put delivery channel 'other' because the maximum number of delivery channels: 1 is reached."; ae.ErrorMessage() != want {
 		t.Errorf("message = %q", ae.ErrorMessage())
 	}
 	_, err = cl.DescribeDeliveryChannels(ctx, &configservice.DescribeDeliveryChannelsInput{DeliveryChannelNames: []string{"other"}})
-	apiError(t, err, "NoSuchDeliveryChannelException", 400)
+	e2etest.APIError(t, err, "NoSuchDeliveryChannelException", 400)
 	_, err = cl.DescribeDeliveryChannelStatus(ctx, &configservice.DescribeDeliveryChannelStatusInput{DeliveryChannelNames: []string{"other"}})
-	apiError(t, err, "NoSuchDeliveryChannelException", 400)
+	e2etest.APIError(t, err, "NoSuchDeliveryChannelException", 400)
 
 	// Replacing the channel drops what is no longer given.
 	if err := put(&cstypes.DeliveryChannel{S3BucketName: aws.String("bucket2")}); err != nil {
@@ -375,7 +364,7 @@ func testDeliveryChannels(t *testing.T, backend testserver.Option) {
 	}
 
 	_, err = cl.DeleteDeliveryChannel(ctx, &configservice.DeleteDeliveryChannelInput{DeliveryChannelName: aws.String("other")})
-	apiError(t, err, "NoSuchDeliveryChannelException", 400)
+	e2etest.APIError(t, err, "NoSuchDeliveryChannelException", 400)
 	if _, err := cl.DeleteDeliveryChannel(ctx, &configservice.DeleteDeliveryChannelInput{DeliveryChannelName: aws.String("default")}); err != nil {
 		t.Fatal(err)
 	}
@@ -388,15 +377,15 @@ func testDeliveryChannels(t *testing.T, backend testserver.Option) {
 func testRetention(t *testing.T, backend testserver.Option) {
 	ctx := context.Background()
 	srv := testserver.Start(t, backend)
-	cl := configClient(srv, "us-east-1")
+	cl := e2etest.ConfigClient(srv, "us-east-1")
 	out, err := cl.DescribeRetentionConfigurations(ctx, &configservice.DescribeRetentionConfigurationsInput{})
 	if err != nil || len(out.RetentionConfigurations) != 0 {
 		t.Fatalf("empty: %v %+v", err, out)
 	}
 	_, err = cl.PutRetentionConfiguration(ctx, &configservice.PutRetentionConfigurationInput{RetentionPeriodInDays: aws.Int32(29)})
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 	_, err = cl.PutRetentionConfiguration(ctx, &configservice.PutRetentionConfigurationInput{RetentionPeriodInDays: aws.Int32(2558)})
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 	put, err := cl.PutRetentionConfiguration(ctx, &configservice.PutRetentionConfigurationInput{RetentionPeriodInDays: aws.Int32(30)})
 	if err != nil || aws.ToString(put.RetentionConfiguration.Name) != "default" || aws.ToInt32(put.RetentionConfiguration.RetentionPeriodInDays) != 30 {
 		t.Fatalf("put: %v %+v", err, put)
@@ -409,21 +398,21 @@ func testRetention(t *testing.T, backend testserver.Option) {
 		t.Fatalf("describe: %v %+v", err, out)
 	}
 	_, err = cl.DescribeRetentionConfigurations(ctx, &configservice.DescribeRetentionConfigurationsInput{RetentionConfigurationNames: []string{"other"}})
-	apiError(t, err, "NoSuchRetentionConfigurationException", 400)
+	e2etest.APIError(t, err, "NoSuchRetentionConfigurationException", 400)
 	_, err = cl.DeleteRetentionConfiguration(ctx, &configservice.DeleteRetentionConfigurationInput{RetentionConfigurationName: aws.String("other")})
-	apiError(t, err, "NoSuchRetentionConfigurationException", 400)
+	e2etest.APIError(t, err, "NoSuchRetentionConfigurationException", 400)
 	if _, err := cl.DeleteRetentionConfiguration(ctx, &configservice.DeleteRetentionConfigurationInput{RetentionConfigurationName: aws.String("default")}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = cl.DeleteRetentionConfiguration(ctx, &configservice.DeleteRetentionConfigurationInput{RetentionConfigurationName: aws.String("default")})
-	apiError(t, err, "NoSuchRetentionConfigurationException", 400)
+	e2etest.APIError(t, err, "NoSuchRetentionConfigurationException", 400)
 }
 
 func testConfigTags(t *testing.T, backend testserver.Option) {
 	ctx := context.Background()
 	srv := testserver.Start(t, backend)
-	cl := configClient(srv, "us-east-1")
-	putRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole)},
+	cl := e2etest.ConfigClient(srv, "us-east-1")
+	e2etest.PutRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(e2etest.RecorderRole)},
 		cstypes.Tag{Key: aws.String("team"), Value: aws.String("platform")})
 	arn := aws.ToString(describeRecorder(t, cl).Arn)
 	tags := func() string {
@@ -442,7 +431,7 @@ func testConfigTags(t *testing.T, backend testserver.Option) {
 		t.Fatalf("creation tags = %q", got)
 	}
 	// Tags apply only at creation: an update with other tags changes nothing.
-	putRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole)}, cstypes.Tag{Key: aws.String("x"), Value: aws.String("y")})
+	e2etest.PutRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(e2etest.RecorderRole)}, cstypes.Tag{Key: aws.String("x"), Value: aws.String("y")})
 	if got := tags(); got != "team=platform" {
 		t.Fatalf("tags after update = %q", got)
 	}
@@ -472,35 +461,35 @@ func testConfigTags(t *testing.T, backend testserver.Option) {
 		many = append(many, cstypes.Tag{Key: aws.String(fmt.Sprintf("k%02d", i)), Value: aws.String("v")})
 	}
 	_, err = cl.TagResource(ctx, &configservice.TagResourceInput{ResourceArn: aws.String(arn), Tags: many})
-	apiError(t, err, "TooManyTagsException", 400)
+	e2etest.APIError(t, err, "TooManyTagsException", 400)
 	_, err = cl.TagResource(ctx, &configservice.TagResourceInput{ResourceArn: aws.String(arn), Tags: []cstypes.Tag{{Key: aws.String(strings.Repeat("k", 129)), Value: aws.String("v")}}})
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 	_, err = cl.TagResource(ctx, &configservice.TagResourceInput{ResourceArn: aws.String(arn), Tags: []cstypes.Tag{{Key: aws.String("k"), Value: aws.String(strings.Repeat("v", 257))}}})
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 
 	unknown := "arn:aws:config:us-east-1:111111111111:configuration-recorder/gone/abcdefghijklmnop"
 	_, err = cl.TagResource(ctx, &configservice.TagResourceInput{ResourceArn: aws.String(unknown), Tags: []cstypes.Tag{{Key: aws.String("a"), Value: aws.String("b")}}})
-	apiError(t, err, "ResourceNotFoundException", 400)
+	e2etest.APIError(t, err, "ResourceNotFoundException", 400)
 	_, err = cl.UntagResource(ctx, &configservice.UntagResourceInput{ResourceArn: aws.String(unknown), TagKeys: []string{"a"}})
-	apiError(t, err, "ResourceNotFoundException", 400)
+	e2etest.APIError(t, err, "ResourceNotFoundException", 400)
 	_, err = cl.ListTagsForResource(ctx, &configservice.ListTagsForResourceInput{ResourceArn: aws.String(unknown)})
-	apiError(t, err, "ResourceNotFoundException", 400)
+	e2etest.APIError(t, err, "ResourceNotFoundException", 400)
 	// Another region does not see the recorder.
-	_, err = configClient(srv, "eu-west-1").ListTagsForResource(ctx, &configservice.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-	apiError(t, err, "ResourceNotFoundException", 400)
+	_, err = e2etest.ConfigClient(srv, "eu-west-1").ListTagsForResource(ctx, &configservice.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	e2etest.APIError(t, err, "ResourceNotFoundException", 400)
 
 	// Deleting the recorder forgets its tags.
 	if _, err := cl.DeleteConfigurationRecorder(ctx, &configservice.DeleteConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = cl.ListTagsForResource(ctx, &configservice.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-	apiError(t, err, "ResourceNotFoundException", 400)
+	e2etest.APIError(t, err, "ResourceNotFoundException", 400)
 }
 
 func testServiceLinkedRecorders(t *testing.T, backend testserver.Option) {
 	ctx := context.Background()
 	srv := testserver.Start(t, backend)
-	cl := configClient(srv, "us-east-1")
+	cl := e2etest.ConfigClient(srv, "us-east-1")
 	const principal = "securityhub.amazonaws.com"
 	put, err := cl.PutServiceLinkedConfigurationRecorder(ctx, &configservice.PutServiceLinkedConfigurationRecorderInput{
 		ServicePrincipal: aws.String(principal), Tags: []cstypes.Tag{{Key: aws.String("a"), Value: aws.String("b")}}})
@@ -516,7 +505,7 @@ func testServiceLinkedRecorders(t *testing.T, backend testserver.Option) {
 		t.Fatalf("service-linked role not created: %v", err)
 	}
 	_, err = cl.PutServiceLinkedConfigurationRecorder(ctx, &configservice.PutServiceLinkedConfigurationRecorderInput{ServicePrincipal: aws.String(principal)})
-	apiError(t, err, "ConflictException", 400)
+	e2etest.APIError(t, err, "ConflictException", 400)
 
 	// Describe without filters shows only the customer recorder; filters find the linked one.
 	out, err := cl.DescribeConfigurationRecorders(ctx, &configservice.DescribeConfigurationRecordersInput{})
@@ -533,19 +522,19 @@ func testServiceLinkedRecorders(t *testing.T, backend testserver.Option) {
 		t.Fatalf("linked status: %v %+v", err, st)
 	}
 	_, err = cl.DescribeConfigurationRecorders(ctx, &configservice.DescribeConfigurationRecordersInput{ServicePrincipal: aws.String("other.amazonaws.com")})
-	apiError(t, err, "NoSuchConfigurationRecorderException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigurationRecorderException", 400)
 
 	// The linked recorder is not the customer's to change, and does not count as one.
 	_, err = cl.StartConfigurationRecorder(ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String(name)})
-	apiError(t, err, "UnmodifiableEntityException", 400)
+	e2etest.APIError(t, err, "UnmodifiableEntityException", 400)
 	_, err = cl.StopConfigurationRecorder(ctx, &configservice.StopConfigurationRecorderInput{ConfigurationRecorderName: aws.String(name)})
-	apiError(t, err, "UnmodifiableEntityException", 400)
+	e2etest.APIError(t, err, "UnmodifiableEntityException", 400)
 	_, err = cl.DeleteConfigurationRecorder(ctx, &configservice.DeleteConfigurationRecorderInput{ConfigurationRecorderName: aws.String(name)})
-	apiError(t, err, "UnmodifiableEntityException", 400)
+	e2etest.APIError(t, err, "UnmodifiableEntityException", 400)
 	_, err = cl.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cstypes.ConfigurationRecorder{
-		Name: aws.String(name), RoleARN: aws.String(recorderRole)}})
-	apiError(t, err, "UnmodifiableEntityException", 400)
-	putRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole)})
+		Name: aws.String(name), RoleARN: aws.String(e2etest.RecorderRole)}})
+	e2etest.APIError(t, err, "UnmodifiableEntityException", 400)
+	e2etest.PutRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(e2etest.RecorderRole)})
 
 	list, err := cl.ListConfigurationRecorders(ctx, &configservice.ListConfigurationRecordersInput{})
 	if err != nil || len(list.ConfigurationRecorderSummaries) != 2 {
@@ -575,25 +564,25 @@ func testServiceLinkedRecorders(t *testing.T, backend testserver.Option) {
 		t.Fatalf("delete: %v %+v", err, del)
 	}
 	_, err = cl.DeleteServiceLinkedConfigurationRecorder(ctx, &configservice.DeleteServiceLinkedConfigurationRecorderInput{ServicePrincipal: aws.String(principal)})
-	apiError(t, err, "NoSuchConfigurationRecorderException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigurationRecorderException", 400)
 }
 
 func testAssociateResourceTypes(t *testing.T, backend testserver.Option) {
 	ctx := context.Background()
 	srv := testserver.Start(t, backend)
-	cl := configClient(srv, "us-east-1")
+	cl := e2etest.ConfigClient(srv, "us-east-1")
 	_, err := cl.AssociateResourceTypes(ctx, &configservice.AssociateResourceTypesInput{
 		ConfigurationRecorderArn: aws.String("arn:aws:config:us-east-1:111111111111:configuration-recorder/default/abcdefghijklmnop"),
 		ResourceTypes:            []cstypes.ResourceType{cstypes.ResourceTypeBucket}})
-	apiError(t, err, "NoSuchConfigurationRecorderException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigurationRecorderException", 400)
 
-	putRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole)})
+	e2etest.PutRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(e2etest.RecorderRole)})
 	arn := describeRecorder(t, cl).Arn
 	_, err = cl.AssociateResourceTypes(ctx, &configservice.AssociateResourceTypesInput{ConfigurationRecorderArn: arn,
 		ResourceTypes: []cstypes.ResourceType{cstypes.ResourceTypeBucket}})
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 
-	putRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(recorderRole), RecordingGroup: &cstypes.RecordingGroup{
+	e2etest.PutRecorder(t, cl, &cstypes.ConfigurationRecorder{RoleARN: aws.String(e2etest.RecorderRole), RecordingGroup: &cstypes.RecordingGroup{
 		ResourceTypes: []cstypes.ResourceType{cstypes.ResourceTypeBucket}}})
 	as, err := cl.AssociateResourceTypes(ctx, &configservice.AssociateResourceTypesInput{ConfigurationRecorderArn: arn,
 		ResourceTypes: []cstypes.ResourceType{cstypes.ResourceTypeInstance, cstypes.ResourceTypeBucket}})
@@ -610,7 +599,7 @@ func testAssociateResourceTypes(t *testing.T, backend testserver.Option) {
 	}
 	_, err = cl.DisassociateResourceTypes(ctx, &configservice.DisassociateResourceTypesInput{ConfigurationRecorderArn: arn,
 		ResourceTypes: []cstypes.ResourceType{cstypes.ResourceTypeInstance}})
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 
 	sl, err := cl.PutServiceLinkedConfigurationRecorder(ctx, &configservice.PutServiceLinkedConfigurationRecorderInput{ServicePrincipal: aws.String("securityhub.amazonaws.com")})
 	if err != nil {
@@ -618,7 +607,7 @@ func testAssociateResourceTypes(t *testing.T, backend testserver.Option) {
 	}
 	_, err = cl.AssociateResourceTypes(ctx, &configservice.AssociateResourceTypesInput{ConfigurationRecorderArn: sl.Arn,
 		ResourceTypes: []cstypes.ResourceType{cstypes.ResourceTypeBucket}})
-	apiError(t, err, "ConflictException", 400)
+	e2etest.APIError(t, err, "ConflictException", 400)
 }
 
 // testRecorderCLIPrintsNothing checks that the aws CLI prints nothing for the recorder and
@@ -642,7 +631,7 @@ func testRecorderCLIPrintsNothing(t *testing.T, backend testserver.Option) {
 		env = append(env, "PYENV_ROOT="+v)
 	}
 	for _, args := range [][]string{
-		{"put-configuration-recorder", "--configuration-recorder", "name=default,roleARN=" + recorderRole},
+		{"put-configuration-recorder", "--configuration-recorder", "name=default,roleARN=" + e2etest.RecorderRole},
 		{"put-delivery-channel", "--delivery-channel", "name=default,s3BucketName=config-bucket"},
 		{"start-configuration-recorder", "--configuration-recorder-name", "default"},
 		{"stop-configuration-recorder", "--configuration-recorder-name", "default"},

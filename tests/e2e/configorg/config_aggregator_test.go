@@ -1,4 +1,4 @@
-package e2e
+package configorg
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -68,7 +70,7 @@ var (
 // aggEnv is an organizations test environment (manual clock, jobs run by the test) whose
 // server keeps lost sources' data for aggDelay.
 type aggEnv struct {
-	*orgEnv
+	*e2etest.OrgEnv
 }
 
 func newAggEnv(t *testing.T, backend testserver.Option) *aggEnv {
@@ -77,14 +79,14 @@ func newAggEnv(t *testing.T, backend testserver.Option) *aggEnv {
 		o.NoJobLoop = true
 		o.AggregatorDataDelay = aggDelay
 	})
-	return &aggEnv{&orgEnv{t: t, ctx: context.Background(), srv: srv, clk: clk, org: organizations.NewFromConfig(srv.Config("us-east-1"))}}
+	return &aggEnv{&e2etest.OrgEnv{T: t, Ctx: context.Background(), Srv: srv, Clk: clk, Org: organizations.NewFromConfig(srv.Config("us-east-1"))}}
 }
 
 // advance moves the clock and runs whatever became due (evaluations, aggregator refreshes).
 func (e *aggEnv) advance(d time.Duration) {
-	e.t.Helper()
-	e.clk.Advance(d)
-	e.runJobs()
+	e.T.Helper()
+	e.Clk.Advance(d)
+	e.RunJobs()
 }
 
 // aggAccount is an account and long-term credentials of an administrator in it. The tests
@@ -97,48 +99,48 @@ func (e *aggEnv) mgmt() aggAccount {
 }
 
 func (e *aggEnv) config(a aggAccount, region string) *configservice.Client {
-	return configservice.NewFromConfig(e.srv.ConfigFor(region, a.akid, a.secret, ""))
+	return configservice.NewFromConfig(e.Srv.ConfigFor(region, a.akid, a.secret, ""))
 }
 
 func (e *aggEnv) iamClient(a aggAccount) *iam.Client {
-	return iam.NewFromConfig(e.srv.ConfigFor("us-east-1", a.akid, a.secret, ""))
+	return iam.NewFromConfig(e.Srv.ConfigFor("us-east-1", a.akid, a.secret, ""))
 }
 
 func (e *aggEnv) orgClient(a aggAccount) *organizations.Client {
-	return organizations.NewFromConfig(e.srv.ConfigFor("us-east-1", a.akid, a.secret, ""))
+	return organizations.NewFromConfig(e.Srv.ConfigFor("us-east-1", a.akid, a.secret, ""))
 }
 
 // memberAdmin reaches a created member as AWS users do, through OrganizationAccountAccessRole,
 // and makes there an administrator user with an access key.
 func (e *aggEnv) memberAdmin(acct string) aggAccount {
-	e.t.Helper()
-	out, err := sts.NewFromConfig(e.srv.Config("us-east-1")).AssumeRole(e.ctx, &sts.AssumeRoleInput{
+	e.T.Helper()
+	out, err := sts.NewFromConfig(e.Srv.Config("us-east-1")).AssumeRole(e.Ctx, &sts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::" + acct + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("aggregator-setup"),
 	})
 	if err != nil {
-		e.t.Fatalf("AssumeRole into %s: %v", acct, err)
+		e.T.Fatalf("AssumeRole into %s: %v", acct, err)
 	}
 	c := out.Credentials
-	ic := iam.NewFromConfig(e.srv.ConfigFor("us-east-1", aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
-	if _, err := ic.CreateUser(e.ctx, &iam.CreateUserInput{UserName: aws.String("admin")}); err != nil {
-		e.t.Fatalf("CreateUser in %s: %v", acct, err)
+	ic := iam.NewFromConfig(e.Srv.ConfigFor("us-east-1", aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
+	if _, err := ic.CreateUser(e.Ctx, &iam.CreateUserInput{UserName: aws.String("admin")}); err != nil {
+		e.T.Fatalf("CreateUser in %s: %v", acct, err)
 	}
-	if _, err := ic.AttachUserPolicy(e.ctx, &iam.AttachUserPolicyInput{UserName: aws.String("admin"), PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}); err != nil {
-		e.t.Fatalf("AttachUserPolicy in %s: %v", acct, err)
+	if _, err := ic.AttachUserPolicy(e.Ctx, &iam.AttachUserPolicyInput{UserName: aws.String("admin"), PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}); err != nil {
+		e.T.Fatalf("AttachUserPolicy in %s: %v", acct, err)
 	}
-	key, err := ic.CreateAccessKey(e.ctx, &iam.CreateAccessKeyInput{UserName: aws.String("admin")})
+	key, err := ic.CreateAccessKey(e.Ctx, &iam.CreateAccessKeyInput{UserName: aws.String("admin")})
 	if err != nil {
-		e.t.Fatalf("CreateAccessKey in %s: %v", acct, err)
+		e.T.Fatalf("CreateAccessKey in %s: %v", acct, err)
 	}
 	return aggAccount{acct, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey)}
 }
 
 // standaloneAccount creates an account outside any organization, with root credentials.
 func (e *aggEnv) standaloneAccount(name string) aggAccount {
-	e.t.Helper()
-	a, cred, err := e.srv.Directory().CreateAccount(e.ctx, "", name, name+"@example.com", "cli")
+	e.T.Helper()
+	a, cred, err := e.Srv.Directory().CreateAccount(e.Ctx, "", name, name+"@example.com", "cli")
 	if err != nil {
-		e.t.Fatalf("creating account %s: %v", name, err)
+		e.T.Fatalf("creating account %s: %v", name, err)
 	}
 	return aggAccount{a.ID, cred.AccessKeyID, cred.SecretAccessKey}
 }
@@ -147,23 +149,23 @@ func (e *aggEnv) standaloneAccount(name string) aggAccount {
 // a recorder for every supported type (the global IAM types excluded, so that the roles and
 // users the tests create are no resources), a delivery channel, and the recorder started.
 func (e *aggEnv) recordIn(a aggAccount, region string) *configservice.Client {
-	e.t.Helper()
+	e.T.Helper()
 	cfg := e.config(a, region)
-	_, err := cfg.PutConfigurationRecorder(e.ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
+	_, err := cfg.PutConfigurationRecorder(e.Ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
 		Name:           aws.String("default"),
 		RoleARN:        aws.String("arn:aws:iam::" + a.id + ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"),
 		RecordingGroup: &cfgtypes.RecordingGroup{AllSupported: true},
 	}})
 	if err != nil {
-		e.t.Fatalf("PutConfigurationRecorder in %s/%s: %v", a.id, region, err)
+		e.T.Fatalf("PutConfigurationRecorder in %s/%s: %v", a.id, region, err)
 	}
-	if _, err := cfg.PutDeliveryChannel(e.ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{
+	if _, err := cfg.PutDeliveryChannel(e.Ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{
 		Name: aws.String("default"), S3BucketName: aws.String("config-bucket-" + a.id),
 	}}); err != nil {
-		e.t.Fatalf("PutDeliveryChannel in %s/%s: %v", a.id, region, err)
+		e.T.Fatalf("PutDeliveryChannel in %s/%s: %v", a.id, region, err)
 	}
-	if _, err := cfg.StartConfigurationRecorder(e.ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
-		e.t.Fatalf("StartConfigurationRecorder in %s/%s: %v", a.id, region, err)
+	if _, err := cfg.StartConfigurationRecorder(e.Ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
+		e.T.Fatalf("StartConfigurationRecorder in %s/%s: %v", a.id, region, err)
 	}
 	return cfg
 }
@@ -177,30 +179,30 @@ func droneID(acct, region string, n int) string {
 func aggKey(acct, region, id string) string { return acct + "/" + region + "/" + id }
 
 func (e *aggEnv) putDrone(cfg *configservice.Client, id string, registered bool) {
-	e.t.Helper()
-	if err := putCustom(e.t, cfg, string(aggDroneType), id, fmt.Sprintf(`{"registered":%t}`, registered)); err != nil {
-		e.t.Fatalf("PutResourceConfig %s: %v", id, err)
+	e.T.Helper()
+	if err := e2etest.PutCustom(e.T, cfg, string(aggDroneType), id, fmt.Sprintf(`{"registered":%t}`, registered)); err != nil {
+		e.T.Fatalf("PutResourceConfig %s: %v", id, err)
 	}
 }
 
 // putDroneRule creates the change-triggered Guard rule that wants every drone registered.
 func (e *aggEnv) putDroneRule(cfg *configservice.Client) {
-	e.t.Helper()
-	r := guardRule(aggRule, guardPolicy, []string{string(aggDroneType)})
-	if _, err := cfg.PutConfigRule(e.ctx, &configservice.PutConfigRuleInput{ConfigRule: &r}); err != nil {
-		e.t.Fatalf("PutConfigRule: %v", err)
+	e.T.Helper()
+	r := e2etest.GuardRule(aggRule, e2etest.GuardPolicy, []string{string(aggDroneType)})
+	if _, err := cfg.PutConfigRule(e.Ctx, &configservice.PutConfigRuleInput{ConfigRule: &r}); err != nil {
+		e.T.Fatalf("PutConfigRule: %v", err)
 	}
 }
 
 // aggregatorRole creates in a's account a role trusting service, with the policy organization
 // aggregators need when withPolicy, and returns its ARN.
 func (e *aggEnv) aggregatorRole(a aggAccount, name, service string, withPolicy bool) string {
-	e.t.Helper()
+	e.T.Helper()
 	ic := e.iamClient(a)
-	arn := createRole(e.t, ic, name, "", trustPolicy(`{"Service":"`+service+`"}`, ""), 0)
+	arn := e2etest.CreateRole(e.T, ic, name, "", e2etest.TrustPolicy(`{"Service":"`+service+`"}`, ""), 0)
 	if withPolicy {
-		if _, err := ic.AttachRolePolicy(e.ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(orgAggregatorPolicy)}); err != nil {
-			e.t.Fatalf("AttachRolePolicy %s: %v", name, err)
+		if _, err := ic.AttachRolePolicy(e.Ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(orgAggregatorPolicy)}); err != nil {
+			e.T.Fatalf("AttachRolePolicy %s: %v", name, err)
 		}
 	}
 	return arn
@@ -217,7 +219,7 @@ func accountAggregatorInput(name string, accounts []string, regions ...string) *
 }
 
 func (e *aggEnv) putAgg(cfg *configservice.Client, in *configservice.PutConfigurationAggregatorInput) (*cfgtypes.ConfigurationAggregator, error) {
-	out, err := cfg.PutConfigurationAggregator(e.ctx, in)
+	out, err := cfg.PutConfigurationAggregator(e.Ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -225,13 +227,13 @@ func (e *aggEnv) putAgg(cfg *configservice.Client, in *configservice.PutConfigur
 }
 
 func (e *aggEnv) mustPutAgg(cfg *configservice.Client, in *configservice.PutConfigurationAggregatorInput) *cfgtypes.ConfigurationAggregator {
-	e.t.Helper()
+	e.T.Helper()
 	agg, err := e.putAgg(cfg, in)
 	if err != nil {
-		e.t.Fatalf("PutConfigurationAggregator %s: %v", aws.ToString(in.ConfigurationAggregatorName), err)
+		e.T.Fatalf("PutConfigurationAggregator %s: %v", aws.ToString(in.ConfigurationAggregatorName), err)
 	}
 	if agg == nil {
-		e.t.Fatalf("PutConfigurationAggregator %s returned no aggregator", aws.ToString(in.ConfigurationAggregatorName))
+		e.T.Fatalf("PutConfigurationAggregator %s returned no aggregator", aws.ToString(in.ConfigurationAggregatorName))
 	}
 	return agg
 }
@@ -280,9 +282,9 @@ func aggPages[T any](t *testing.T, what string, limit int, fetch func(token *str
 
 // aggDrones lists the drones an aggregator holds, limit per page.
 func (e *aggEnv) aggDrones(cfg *configservice.Client, agg string, f *cfgtypes.ResourceFilters, limit int32) []cfgtypes.AggregateResourceIdentifier {
-	e.t.Helper()
-	return aggPages(e.t, "ListAggregateDiscoveredResources "+agg, int(limit), func(token *string) ([]cfgtypes.AggregateResourceIdentifier, *string, error) {
-		out, err := cfg.ListAggregateDiscoveredResources(e.ctx, &configservice.ListAggregateDiscoveredResourcesInput{
+	e.T.Helper()
+	return aggPages(e.T, "ListAggregateDiscoveredResources "+agg, int(limit), func(token *string) ([]cfgtypes.AggregateResourceIdentifier, *string, error) {
+		out, err := cfg.ListAggregateDiscoveredResources(e.Ctx, &configservice.ListAggregateDiscoveredResourcesInput{
 			ConfigurationAggregatorName: aws.String(agg), ResourceType: aggDroneType, Filters: f, Limit: limit, NextToken: token})
 		if err != nil {
 			return nil, nil, err
@@ -303,7 +305,7 @@ func aggKeys(ids []cfgtypes.AggregateResourceIdentifier) []string {
 
 // droneKeys lists the keys of an aggregator's drones, limit per page.
 func (e *aggEnv) droneKeys(cfg *configservice.Client, agg string, f *cfgtypes.ResourceFilters) []string {
-	e.t.Helper()
+	e.T.Helper()
 	return aggKeys(e.aggDrones(cfg, agg, f, 3))
 }
 
@@ -324,28 +326,28 @@ func wantKeys(t *testing.T, what string, got, want []string) {
 // aggCounts returns GetAggregateDiscoveredResourceCounts' total and groups, paged by limit.
 // Without a key, the answer must have no key and no groups.
 func (e *aggEnv) aggCounts(cfg *configservice.Client, agg string, key cfgtypes.ResourceCountGroupKey, f *cfgtypes.ResourceCountFilters, limit int32) (int64, map[string]int64) {
-	e.t.Helper()
+	e.T.Helper()
 	var total int64 = -1
 	groups := map[string]int64{}
-	aggPages(e.t, "GetAggregateDiscoveredResourceCounts "+agg, int(limit), func(token *string) ([]cfgtypes.GroupedResourceCount, *string, error) {
-		out, err := cfg.GetAggregateDiscoveredResourceCounts(e.ctx, &configservice.GetAggregateDiscoveredResourceCountsInput{
+	aggPages(e.T, "GetAggregateDiscoveredResourceCounts "+agg, int(limit), func(token *string) ([]cfgtypes.GroupedResourceCount, *string, error) {
+		out, err := cfg.GetAggregateDiscoveredResourceCounts(e.Ctx, &configservice.GetAggregateDiscoveredResourceCountsInput{
 			ConfigurationAggregatorName: aws.String(agg), GroupByKey: key, Filters: f, Limit: limit, NextToken: token})
 		if err != nil {
 			return nil, nil, err
 		}
 		if total >= 0 && out.TotalDiscoveredResources != total {
-			e.t.Errorf("counts by %q: total %d on one page, %d on another", key, total, out.TotalDiscoveredResources)
+			e.T.Errorf("counts by %q: total %d on one page, %d on another", key, total, out.TotalDiscoveredResources)
 		}
 		total = out.TotalDiscoveredResources
 		if key == "" && (out.GroupByKey != nil || len(out.GroupedResourceCounts) != 0) {
-			e.t.Errorf("counts without a key: key %v, groups %+v", aws.ToString(out.GroupByKey), out.GroupedResourceCounts)
+			e.T.Errorf("counts without a key: key %v, groups %+v", aws.ToString(out.GroupByKey), out.GroupedResourceCounts)
 		}
 		if key != "" && aws.ToString(out.GroupByKey) != string(key) {
-			e.t.Errorf("counts by %s: GroupByKey %q", key, aws.ToString(out.GroupByKey))
+			e.T.Errorf("counts by %s: GroupByKey %q", key, aws.ToString(out.GroupByKey))
 		}
 		for _, g := range out.GroupedResourceCounts {
 			if _, dup := groups[aws.ToString(g.GroupName)]; dup {
-				e.t.Errorf("counts by %s: group %s twice", key, aws.ToString(g.GroupName))
+				e.T.Errorf("counts by %s: group %s twice", key, aws.ToString(g.GroupName))
 			}
 			groups[aws.ToString(g.GroupName)] = g.ResourceCount
 		}
@@ -356,10 +358,10 @@ func (e *aggEnv) aggCounts(cfg *configservice.Client, agg string, key cfgtypes.R
 
 // sourceCounts is what one (account, region) itself counts, by resource type.
 func (e *aggEnv) sourceCounts(cfg *configservice.Client) map[string]int64 {
-	e.t.Helper()
+	e.T.Helper()
 	counts := map[string]int64{}
-	all := aggPages(e.t, "GetDiscoveredResourceCounts", 0, func(token *string) ([]cfgtypes.ResourceCount, *string, error) {
-		out, err := cfg.GetDiscoveredResourceCounts(e.ctx, &configservice.GetDiscoveredResourceCountsInput{NextToken: token})
+	all := aggPages(e.T, "GetDiscoveredResourceCounts", 0, func(token *string) ([]cfgtypes.ResourceCount, *string, error) {
+		out, err := cfg.GetDiscoveredResourceCounts(e.Ctx, &configservice.GetDiscoveredResourceCountsInput{NextToken: token})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -384,9 +386,9 @@ func (r sourceRows) add(typ cfgtypes.AggregatedSourceType, source, status string
 
 // aggStatus reads an aggregator's source status rows, two per page.
 func (e *aggEnv) aggStatus(cfg *configservice.Client, agg string, only ...cfgtypes.AggregatedSourceStatusType) sourceRows {
-	e.t.Helper()
-	rows := aggPages(e.t, "DescribeConfigurationAggregatorSourcesStatus "+agg, 2, func(token *string) ([]cfgtypes.AggregatedSourceStatus, *string, error) {
-		out, err := cfg.DescribeConfigurationAggregatorSourcesStatus(e.ctx, &configservice.DescribeConfigurationAggregatorSourcesStatusInput{
+	e.T.Helper()
+	rows := aggPages(e.T, "DescribeConfigurationAggregatorSourcesStatus "+agg, 2, func(token *string) ([]cfgtypes.AggregatedSourceStatus, *string, error) {
+		out, err := cfg.DescribeConfigurationAggregatorSourcesStatus(e.Ctx, &configservice.DescribeConfigurationAggregatorSourcesStatusInput{
 			ConfigurationAggregatorName: aws.String(agg), UpdateStatus: only, Limit: 2, NextToken: token})
 		if err != nil {
 			return nil, nil, err
@@ -400,12 +402,12 @@ func (e *aggEnv) aggStatus(cfg *configservice.Client, agg string, only ...cfgtyp
 			status += " " + aws.ToString(r.LastErrorCode)
 		}
 		if r.LastUpdateTime == nil && r.LastUpdateStatus == cfgtypes.AggregatedSourceStatusTypeSucceeded {
-			e.t.Errorf("%s: a SUCCEEDED source without LastUpdateTime: %+v", agg, r)
+			e.T.Errorf("%s: a SUCCEEDED source without LastUpdateTime: %+v", agg, r)
 		}
 		got.add(r.SourceType, aws.ToString(r.SourceId), status, aws.ToString(r.AwsRegion))
 	}
 	if len(got) != len(rows) {
-		e.t.Errorf("%s: %d status rows for %d sources: %+v", agg, len(rows), len(got), rows)
+		e.T.Errorf("%s: %d status rows for %d sources: %+v", agg, len(rows), len(got), rows)
 	}
 	return got
 }
@@ -419,9 +421,9 @@ func wantStatus(t *testing.T, what string, got, want sourceRows) {
 
 // aggRuleRows reads DescribeAggregateComplianceByConfigRules, keyed "rule/account/region".
 func (e *aggEnv) aggRuleRows(cfg *configservice.Client, agg string, f *cfgtypes.ConfigRuleComplianceFilters) map[string]cfgtypes.AggregateComplianceByConfigRule {
-	e.t.Helper()
-	rows := aggPages(e.t, "DescribeAggregateComplianceByConfigRules "+agg, 4, func(token *string) ([]cfgtypes.AggregateComplianceByConfigRule, *string, error) {
-		out, err := cfg.DescribeAggregateComplianceByConfigRules(e.ctx, &configservice.DescribeAggregateComplianceByConfigRulesInput{
+	e.T.Helper()
+	rows := aggPages(e.T, "DescribeAggregateComplianceByConfigRules "+agg, 4, func(token *string) ([]cfgtypes.AggregateComplianceByConfigRule, *string, error) {
+		out, err := cfg.DescribeAggregateComplianceByConfigRules(e.Ctx, &configservice.DescribeAggregateComplianceByConfigRulesInput{
 			ConfigurationAggregatorName: aws.String(agg), Filters: f, Limit: 4, NextToken: token})
 		if err != nil {
 			return nil, nil, err
@@ -432,7 +434,7 @@ func (e *aggEnv) aggRuleRows(cfg *configservice.Client, agg string, f *cfgtypes.
 	for _, r := range rows {
 		k := aws.ToString(r.ConfigRuleName) + "/" + aws.ToString(r.AccountId) + "/" + aws.ToString(r.AwsRegion)
 		if _, dup := out[k]; dup {
-			e.t.Errorf("compliance by rule: %s twice", k)
+			e.T.Errorf("compliance by rule: %s twice", k)
 		}
 		out[k] = r
 	}
@@ -441,9 +443,9 @@ func (e *aggEnv) aggRuleRows(cfg *configservice.Client, agg string, f *cfgtypes.
 
 // aggDetails reads GetAggregateComplianceDetailsByConfigRule: resource ID -> compliance.
 func (e *aggEnv) aggDetails(cfg *configservice.Client, agg, rule, acct, region string, only cfgtypes.ComplianceType) map[string]string {
-	e.t.Helper()
-	results := aggPages(e.t, "GetAggregateComplianceDetailsByConfigRule "+agg, 1, func(token *string) ([]cfgtypes.AggregateEvaluationResult, *string, error) {
-		out, err := cfg.GetAggregateComplianceDetailsByConfigRule(e.ctx, &configservice.GetAggregateComplianceDetailsByConfigRuleInput{
+	e.T.Helper()
+	results := aggPages(e.T, "GetAggregateComplianceDetailsByConfigRule "+agg, 1, func(token *string) ([]cfgtypes.AggregateEvaluationResult, *string, error) {
+		out, err := cfg.GetAggregateComplianceDetailsByConfigRule(e.Ctx, &configservice.GetAggregateComplianceDetailsByConfigRuleInput{
 			ConfigurationAggregatorName: aws.String(agg), ConfigRuleName: aws.String(rule), AccountId: aws.String(acct), AwsRegion: aws.String(region),
 			ComplianceType: only, Limit: 1, NextToken: token})
 		if err != nil {
@@ -459,7 +461,7 @@ func (e *aggEnv) aggDetails(cfg *configservice.Client, agg, rule, acct, region s
 		}
 		if q == nil || aws.ToString(q.ConfigRuleName) != rule || q.ResourceType == nil || aws.ToString(q.ResourceType) != string(aggDroneType) ||
 			aws.ToString(r.AccountId) != acct || aws.ToString(r.AwsRegion) != region || r.ResultRecordedTime == nil || r.ConfigRuleInvokedTime == nil {
-			e.t.Errorf("aggregate evaluation result %+v (qualifier %+v)", r, q)
+			e.T.Errorf("aggregate evaluation result %+v (qualifier %+v)", r, q)
 			continue
 		}
 		out[aws.ToString(q.ResourceId)] = string(r.ComplianceType)
@@ -476,15 +478,15 @@ func capped(c *cfgtypes.ComplianceContributorCount) int32 {
 
 // aggSummary reads GetAggregateConfigRuleComplianceSummary: group -> "<compliant rules>/<noncompliant rules>".
 func (e *aggEnv) aggSummary(cfg *configservice.Client, agg string, key cfgtypes.ConfigRuleComplianceSummaryGroupKey, f *cfgtypes.ConfigRuleComplianceSummaryFilters) map[string]string {
-	e.t.Helper()
-	groups := aggPages(e.t, "GetAggregateConfigRuleComplianceSummary "+agg, 2, func(token *string) ([]cfgtypes.AggregateComplianceCount, *string, error) {
-		out, err := cfg.GetAggregateConfigRuleComplianceSummary(e.ctx, &configservice.GetAggregateConfigRuleComplianceSummaryInput{
+	e.T.Helper()
+	groups := aggPages(e.T, "GetAggregateConfigRuleComplianceSummary "+agg, 2, func(token *string) ([]cfgtypes.AggregateComplianceCount, *string, error) {
+		out, err := cfg.GetAggregateConfigRuleComplianceSummary(e.Ctx, &configservice.GetAggregateConfigRuleComplianceSummaryInput{
 			ConfigurationAggregatorName: aws.String(agg), GroupByKey: key, Filters: f, Limit: 2, NextToken: token})
 		if err != nil {
 			return nil, nil, err
 		}
 		if aws.ToString(out.GroupByKey) != string(key) {
-			e.t.Errorf("compliance summary by %s: GroupByKey %q", key, aws.ToString(out.GroupByKey))
+			e.T.Errorf("compliance summary by %s: GroupByKey %q", key, aws.ToString(out.GroupByKey))
 		}
 		return out.AggregateComplianceCounts, out.NextToken, nil
 	})
@@ -492,7 +494,7 @@ func (e *aggEnv) aggSummary(cfg *configservice.Client, agg string, key cfgtypes.
 	for _, g := range groups {
 		s := g.ComplianceSummary
 		if s == nil {
-			e.t.Errorf("compliance summary group %s without a summary", aws.ToString(g.GroupName))
+			e.T.Errorf("compliance summary group %s without a summary", aws.ToString(g.GroupName))
 			continue
 		}
 		out[aws.ToString(g.GroupName)] = fmt.Sprintf("%d/%d", capped(s.CompliantResourceCount), capped(s.NonCompliantResourceCount))
@@ -503,9 +505,9 @@ func (e *aggEnv) aggSummary(cfg *configservice.Client, agg string, key cfgtypes.
 // pendingRequests lists the pending aggregation requests a source (account, region) sees, as
 // "requester account/requester region".
 func (e *aggEnv) pendingRequests(cfg *configservice.Client) []string {
-	e.t.Helper()
-	reqs := aggPages(e.t, "DescribePendingAggregationRequests", 1, func(token *string) ([]cfgtypes.PendingAggregationRequest, *string, error) {
-		out, err := cfg.DescribePendingAggregationRequests(e.ctx, &configservice.DescribePendingAggregationRequestsInput{Limit: 1, NextToken: token})
+	e.T.Helper()
+	reqs := aggPages(e.T, "DescribePendingAggregationRequests", 1, func(token *string) ([]cfgtypes.PendingAggregationRequest, *string, error) {
+		out, err := cfg.DescribePendingAggregationRequests(e.Ctx, &configservice.DescribePendingAggregationRequestsInput{Limit: 1, NextToken: token})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -520,9 +522,9 @@ func (e *aggEnv) pendingRequests(cfg *configservice.Client) []string {
 }
 
 func (e *aggEnv) authorizations(cfg *configservice.Client) []cfgtypes.AggregationAuthorization {
-	e.t.Helper()
-	return aggPages(e.t, "DescribeAggregationAuthorizations", 1, func(token *string) ([]cfgtypes.AggregationAuthorization, *string, error) {
-		out, err := cfg.DescribeAggregationAuthorizations(e.ctx, &configservice.DescribeAggregationAuthorizationsInput{Limit: 1, NextToken: token})
+	e.T.Helper()
+	return aggPages(e.T, "DescribeAggregationAuthorizations", 1, func(token *string) ([]cfgtypes.AggregationAuthorization, *string, error) {
+		out, err := cfg.DescribeAggregationAuthorizations(e.Ctx, &configservice.DescribeAggregationAuthorizationsInput{Limit: 1, NextToken: token})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -532,9 +534,9 @@ func (e *aggEnv) authorizations(cfg *configservice.Client) []cfgtypes.Aggregatio
 
 // configTrustedAccess reports whether the organization lists trusted access for AWS Config.
 func (e *aggEnv) configTrustedAccess() bool {
-	e.t.Helper()
-	sps := aggPages(e.t, "ListAWSServiceAccessForOrganization", 0, func(token *string) ([]orgtypes.EnabledServicePrincipal, *string, error) {
-		out, err := e.org.ListAWSServiceAccessForOrganization(e.ctx, &organizations.ListAWSServiceAccessForOrganizationInput{NextToken: token})
+	e.T.Helper()
+	sps := aggPages(e.T, "ListAWSServiceAccessForOrganization", 0, func(token *string) ([]orgtypes.EnabledServicePrincipal, *string, error) {
+		out, err := e.Org.ListAWSServiceAccessForOrganization(e.Ctx, &organizations.ListAWSServiceAccessForOrganizationInput{NextToken: token})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -553,12 +555,12 @@ func (e *aggEnv) configTrustedAccess() bool {
 // through one organization aggregator; then a member leaves and its data ages out.
 func testAggWholeMission(t *testing.T, backend testserver.Option) {
 	e := newAggEnv(t, backend)
-	ctx := e.ctx
-	orgID := aws.ToString(e.createOrg(orgtypes.OrganizationFeatureSetAll).Id)
+	ctx := e.Ctx
+	orgID := aws.ToString(e.CreateOrg(orgtypes.OrganizationFeatureSetAll).Id)
 	mgmt := e.mgmt()
 	accounts := []aggAccount{mgmt}
 	for i := 1; i <= 4; i++ {
-		accounts = append(accounts, e.memberAdmin(e.createAccount(fmt.Sprintf("member-%d", i), fmt.Sprintf("member-%d@example.com", i))))
+		accounts = append(accounts, e.memberAdmin(e.CreateAccount(fmt.Sprintf("member-%d", i), fmt.Sprintf("member-%d@example.com", i))))
 	}
 	m1, m2, m3, m4 := accounts[1], accounts[2], accounts[3], accounts[4]
 	if e.configTrustedAccess() {
@@ -580,7 +582,7 @@ func testAggWholeMission(t *testing.T, backend testserver.Option) {
 			}
 		}
 	}
-	e.runJobs()
+	e.RunJobs()
 	if len(all) != 30 {
 		t.Fatalf("%d drones put, want 30", len(all))
 	}
@@ -613,7 +615,7 @@ func testAggWholeMission(t *testing.T, backend testserver.Option) {
 		!sameSet(src.AwsRegions, aggRegions) || len(agg.AccountAggregationSources) != 0 {
 		t.Errorf("organization source %+v, account sources %+v", agg.OrganizationAggregationSource, agg.AccountAggregationSources)
 	}
-	e.runJobs()
+	e.RunJobs()
 	desc, err := cfg.DescribeConfigurationAggregators(ctx, &configservice.DescribeConfigurationAggregatorsInput{ConfigurationAggregatorNames: []string{"organization"}})
 	if err != nil || len(desc.ConfigurationAggregators) != 1 ||
 		aws.ToString(desc.ConfigurationAggregators[0].ConfigurationAggregatorArn) != aws.ToString(agg.ConfigurationAggregatorArn) ||
@@ -646,7 +648,7 @@ func testAggWholeMission(t *testing.T, backend testserver.Option) {
 	wantKeys(t, "drones of an unknown account", e.droneKeys(cfg, "organization", &cfgtypes.ResourceFilters{AccountId: aws.String("999999999999")}), nil)
 	_, err = cfg.ListAggregateDiscoveredResources(ctx, &configservice.ListAggregateDiscoveredResourcesInput{
 		ConfigurationAggregatorName: aws.String("organization"), ResourceType: aggDroneType, NextToken: aws.String("garbage!")})
-	apiError(t, err, "InvalidNextTokenException", 400)
+	e2etest.APIError(t, err, "InvalidNextTokenException", 400)
 
 	// Counts: by account, region and type (two per page), and the total alone.
 	for _, c := range []struct {
@@ -702,7 +704,7 @@ func testAggWholeMission(t *testing.T, backend testserver.Option) {
 	}
 	for _, bad := range []*cfgtypes.AggregateResourceIdentifier{ident(m2, "eu-west-1", "drone-nope"), ident(m3, "eu-west-1", target), ident(m2, "us-east-1", target)} {
 		_, err = cfg.GetAggregateResourceConfig(ctx, &configservice.GetAggregateResourceConfigInput{ConfigurationAggregatorName: aws.String("organization"), ResourceIdentifier: bad})
-		apiError(t, err, "ResourceNotDiscoveredException", 400)
+		e2etest.APIError(t, err, "ResourceNotDiscoveredException", 400)
 	}
 
 	// A batch: the known items come back without tags; the unknown one is left out or listed
@@ -754,7 +756,7 @@ func testAggWholeMission(t *testing.T, backend testserver.Option) {
 	}
 	_, err = cfg.DescribeAggregateComplianceByConfigRules(ctx, &configservice.DescribeAggregateComplianceByConfigRulesInput{
 		ConfigurationAggregatorName: aws.String("organization"), Filters: &cfgtypes.ConfigRuleComplianceFilters{ComplianceType: cfgtypes.ComplianceTypeNotApplicable}})
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 	d1, d2 := droneID(m1.id, "eu-west-1", 1), droneID(m1.id, "eu-west-1", 2)
 	if got := e.aggDetails(cfg, "organization", aggRule, m1.id, "eu-west-1", ""); fmt.Sprint(got) != fmt.Sprint(map[string]string{d1: "COMPLIANT", d2: "NON_COMPLIANT"}) {
 		t.Errorf("GetAggregateComplianceDetailsByConfigRule: %v", got)
@@ -783,7 +785,7 @@ func testAggWholeMission(t *testing.T, backend testserver.Option) {
 		[]string{aggKey(m2.id, "ap-southeast-2", late)})
 
 	// A member leaves: its data stays for the delay, then goes; its own data is untouched.
-	if _, err := e.org.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(m4.id)}); err != nil {
+	if _, err := e.Org.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(m4.id)}); err != nil {
 		t.Fatalf("RemoveAccountFromOrganization: %v", err)
 	}
 	leaver := &cfgtypes.ResourceFilters{AccountId: aws.String(m4.id)}
@@ -812,7 +814,7 @@ func testAggWholeMission(t *testing.T, backend testserver.Option) {
 	}
 	_, err = cfg.GetAggregateResourceConfig(ctx, &configservice.GetAggregateResourceConfigInput{
 		ConfigurationAggregatorName: aws.String("organization"), ResourceIdentifier: ident(m4, "eu-west-1", droneID(m4.id, "eu-west-1", 1))})
-	apiError(t, err, "ResourceNotDiscoveredException", 400)
+	e2etest.APIError(t, err, "ResourceNotDiscoveredException", 400)
 	if counts := e.sourceCounts(e.config(m4, "eu-west-1")); counts[string(aggDroneType)] != 2 {
 		t.Errorf("the removed account's own data changed: %v", counts)
 	}
@@ -824,7 +826,7 @@ func testAggWholeMission(t *testing.T, backend testserver.Option) {
 // withdraws one authorization and that data ages out.
 func testAggAccountAggregator(t *testing.T, backend testserver.Option) {
 	e := newAggEnv(t, backend)
-	ctx := e.ctx
+	ctx := e.Ctx
 	a := e.mgmt() // in no organization
 	b, c := e.standaloneAccount("source-b"), e.standaloneAccount("source-c")
 	regions := []string{"us-east-1", "eu-west-1"}
@@ -851,7 +853,7 @@ func testAggAccountAggregator(t *testing.T, backend testserver.Option) {
 	}
 	// The aggregator's own account needs no authorization.
 	e.mustPutAgg(cfg, accountAggregatorInput("self", []string{a.id}, "us-east-1"))
-	e.runJobs()
+	e.RunJobs()
 	wantKeys(t, "own account", e.droneKeys(cfg, "self", nil), []string{aggKey(a.id, "us-east-1", own)})
 	wantStatus(t, "own account", e.aggStatus(cfg, "self"), sourceRows{}.add(cfgtypes.AggregatedSourceTypeAccount, a.id, "SUCCEEDED", "us-east-1"))
 
@@ -883,7 +885,7 @@ func testAggAccountAggregator(t *testing.T, backend testserver.Option) {
 			aws.ToString(first.AuthorizedAwsRegion) != "us-east-1" || first.CreationTime == nil {
 			t.Errorf("authorization %+v, want ARN %s", first, wantARN)
 		}
-		e.clk.Advance(time.Second)
+		e.Clk.Advance(time.Second)
 		if again := put(); aws.ToString(again.AggregationAuthorizationArn) != wantARN || again.CreationTime == nil || !again.CreationTime.Equal(*first.CreationTime) {
 			t.Errorf("a second Put changed the authorization: %+v, then %+v", first, again)
 		}
@@ -912,7 +914,7 @@ func testAggAccountAggregator(t *testing.T, backend testserver.Option) {
 	_, err := cfg.GetAggregateResourceConfig(ctx, &configservice.GetAggregateResourceConfigInput{ConfigurationAggregatorName: aws.String("accounts"),
 		ResourceIdentifier: &cfgtypes.AggregateResourceIdentifier{SourceAccountId: aws.String(c.id), SourceRegion: aws.String("us-east-1"),
 			ResourceId: aws.String(droneID(c.id, "us-east-1", 1)), ResourceType: aggDroneType}})
-	apiError(t, err, "ResourceNotDiscoveredException", 400)
+	e2etest.APIError(t, err, "ResourceNotDiscoveredException", 400)
 	failedC := sourceRows{}.add(cfgtypes.AggregatedSourceTypeAccount, c.id, "FAILED AUTHORIZATION_NOT_FOUND", regions...)
 	wantStatus(t, "account aggregator", e.aggStatus(cfg, "accounts"),
 		sourceRows{}.add(cfgtypes.AggregatedSourceTypeAccount, b.id, "SUCCEEDED", regions...).add(cfgtypes.AggregatedSourceTypeAccount, c.id, "FAILED AUTHORIZATION_NOT_FOUND", regions...))
@@ -983,11 +985,11 @@ func testAggAccountAggregator(t *testing.T, backend testserver.Option) {
 // not; once deregistered, the delegate's aggregator fails and its data ages out.
 func testAggDelegatedAdministrator(t *testing.T, backend testserver.Option) {
 	e := newAggEnv(t, backend)
-	ctx := e.ctx
-	orgID := aws.ToString(e.createOrg(orgtypes.OrganizationFeatureSetAll).Id)
+	ctx := e.Ctx
+	orgID := aws.ToString(e.CreateOrg(orgtypes.OrganizationFeatureSetAll).Id)
 	mgmt := e.mgmt()
-	d := e.memberAdmin(e.createAccount("delegate", "delegate@example.com"))
-	other := e.memberAdmin(e.createAccount("other", "other@example.com"))
+	d := e.memberAdmin(e.CreateAccount("delegate", "delegate@example.com"))
+	other := e.memberAdmin(e.CreateAccount("other", "other@example.com"))
 	outsider := e.standaloneAccount("outsider")
 	var all []string
 	for _, acct := range []aggAccount{mgmt, d, other} {
@@ -998,11 +1000,11 @@ func testAggDelegatedAdministrator(t *testing.T, backend testserver.Option) {
 
 	// Delegation for AWS Config needs its trusted access first.
 	register := func() error {
-		_, err := e.org.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(d.id), ServicePrincipal: aws.String(configPrincipal)})
+		_, err := e.Org.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(d.id), ServicePrincipal: aws.String(configPrincipal)})
 		return err
 	}
-	orgReason(t, register(), "ConstraintViolationException", "SERVICE_ACCESS_NOT_ENABLED")
-	if _, err := e.org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(configPrincipal)}); err != nil {
+	e2etest.OrgReason(t, register(), "ConstraintViolationException", "SERVICE_ACCESS_NOT_ENABLED")
+	if _, err := e.Org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(configPrincipal)}); err != nil {
 		t.Fatalf("EnableAWSServiceAccess: %v", err)
 	}
 	if err := register(); err != nil {
@@ -1014,30 +1016,30 @@ func testAggDelegatedAdministrator(t *testing.T, backend testserver.Option) {
 	role := e.aggregatorRole(d, "ConfigAggregatorRole", configPrincipal, true)
 	agg := e.mustPutAgg(dc, orgAggregatorInput("organization", role, "us-east-1"))
 	checkAggregator(t, agg, "organization", d.id)
-	e.runJobs()
+	e.RunJobs()
 	wantStatus(t, "delegate's aggregator", e.aggStatus(dc, "organization"), sourceRows{}.add(cfgtypes.AggregatedSourceTypeOrganization, orgID, "SUCCEEDED", "us-east-1"))
 	wantKeys(t, "delegate's aggregator", e.droneKeys(dc, "organization", nil), all)
 
 	// A member that is not a delegated administrator may not.
 	oc := e.config(other, "us-east-1")
 	_, err := e.putAgg(oc, orgAggregatorInput("organization", e.aggregatorRole(other, "ConfigAggregatorRole", configPrincipal, true), "us-east-1"))
-	apiError(t, err, "OrganizationAccessDeniedException", 400)
+	e2etest.APIError(t, err, "OrganizationAccessDeniedException", 400)
 	if out, err := oc.DescribeConfigurationAggregators(ctx, &configservice.DescribeConfigurationAggregatorsInput{}); err != nil || len(out.ConfigurationAggregators) != 0 {
 		t.Errorf("after a refused Put: %v %+v", err, out)
 	}
 	// Nor may an account in no organization (Terraform matches this message).
 	_, err = e.putAgg(e.config(outsider, "us-east-1"), orgAggregatorInput("organization", e.aggregatorRole(outsider, "ConfigAggregatorRole", configPrincipal, true), "us-east-1"))
-	if ae := apiError(t, err, "OrganizationAccessDeniedException", 400); !strings.Contains(ae.ErrorMessage(), "This action can only be made by accounts in an AWS Organization") {
+	if ae := e2etest.APIError(t, err, "OrganizationAccessDeniedException", 400); !strings.Contains(ae.ErrorMessage(), "This action can only be made by accounts in an AWS Organization") {
 		t.Errorf("message for an account in no organization: %q", ae.ErrorMessage())
 	}
 
 	// The delegation ends: no more updates; the sources fail at the next refresh and the
 	// data ages out after the delay.
-	if _, err := e.org.DeregisterDelegatedAdministrator(ctx, &organizations.DeregisterDelegatedAdministratorInput{AccountId: aws.String(d.id), ServicePrincipal: aws.String(configPrincipal)}); err != nil {
+	if _, err := e.Org.DeregisterDelegatedAdministrator(ctx, &organizations.DeregisterDelegatedAdministratorInput{AccountId: aws.String(d.id), ServicePrincipal: aws.String(configPrincipal)}); err != nil {
 		t.Fatalf("DeregisterDelegatedAdministrator: %v", err)
 	}
 	_, err = e.putAgg(dc, orgAggregatorInput("organization", role, "us-east-1"))
-	apiError(t, err, "OrganizationAccessDeniedException", 400)
+	e2etest.APIError(t, err, "OrganizationAccessDeniedException", 400)
 	e.advance(aggRefresh)
 	wantStatus(t, "after the deregistration", e.aggStatus(dc, "organization"),
 		sourceRows{}.add(cfgtypes.AggregatedSourceTypeOrganization, orgID, "FAILED ORGANIZATION_ACCESS_DENIED", "us-east-1"))
@@ -1051,10 +1053,10 @@ func testAggDelegatedAdministrator(t *testing.T, backend testserver.Option) {
 // TRUSTED_ACCESS_DISABLED, data aging out), and an organization without all features.
 func testAggOrganizationSourceFailures(t *testing.T, backend testserver.Option) {
 	e := newAggEnv(t, backend)
-	ctx := e.ctx
-	orgID := aws.ToString(e.createOrg(orgtypes.OrganizationFeatureSetAll).Id)
+	ctx := e.Ctx
+	orgID := aws.ToString(e.CreateOrg(orgtypes.OrganizationFeatureSetAll).Id)
 	mgmt := e.mgmt()
-	m := e.memberAdmin(e.createAccount("member", "member@example.com"))
+	m := e.memberAdmin(e.CreateAccount("member", "member@example.com"))
 	var all []string
 	for _, acct := range []aggAccount{mgmt, m} {
 		id := droneID(acct.id, "us-east-1", 1)
@@ -1067,7 +1069,7 @@ func testAggOrganizationSourceFailures(t *testing.T, backend testserver.Option) 
 	// What is not an IAM role ARN is refused at once.
 	for _, arn := range []string{"", "not-an-arn", "arn:aws:iam::" + mgmt.id + ":user/alice", "arn:aws:s3:::config-bucket"} {
 		_, err := e.putAgg(cfg, orgAggregatorInput("refused", arn, regions...))
-		if !isCode(err, "InvalidRoleException") {
+		if !e2etest.IsCode(err, "InvalidRoleException") {
 			t.Errorf("role ARN %q: %v, want InvalidRoleException", arn, err)
 		}
 	}
@@ -1084,7 +1086,7 @@ func testAggOrganizationSourceFailures(t *testing.T, backend testserver.Option) 
 	for name, role := range roles {
 		e.mustPutAgg(cfg, orgAggregatorInput(name, role, regions...))
 	}
-	e.runJobs()
+	e.RunJobs()
 	rows := func(status string) sourceRows {
 		return sourceRows{}.add(cfgtypes.AggregatedSourceTypeOrganization, orgID, status, regions...)
 	}
@@ -1106,7 +1108,7 @@ func testAggOrganizationSourceFailures(t *testing.T, backend testserver.Option) 
 	wantKeys(t, "no-policy once fixed", e.droneKeys(cfg, "no-policy", nil), all)
 
 	// Trusted access turned off: the sources fail; the data stays for the delay.
-	if _, err := e.org.DisableAWSServiceAccess(ctx, &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String(configPrincipal)}); err != nil {
+	if _, err := e.Org.DisableAWSServiceAccess(ctx, &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String(configPrincipal)}); err != nil {
 		t.Fatalf("DisableAWSServiceAccess: %v", err)
 	}
 	e.advance(aggRefresh)
@@ -1124,14 +1126,14 @@ func testAggOrganizationSourceFailures(t *testing.T, backend testserver.Option) 
 		t.Fatalf("CreateOrganization: %v", err)
 	}
 	_, err := e.putAgg(e.config(billing, "us-east-1"), orgAggregatorInput("organization", e.aggregatorRole(billing, "ConfigAggregatorRole", configPrincipal, true), "us-east-1"))
-	apiError(t, err, "OrganizationAllFeaturesNotEnabledException", 400)
+	e2etest.APIError(t, err, "OrganizationAllFeaturesNotEnabledException", 400)
 }
 
 // testAggValidation: malformed aggregators, unknown names, the update contract, the ARN, and
 // DescribeConfigurationAggregators' pages.
 func testAggValidation(t *testing.T, backend testserver.Option) {
 	e := newAggEnv(t, backend)
-	ctx := e.ctx
+	ctx := e.Ctx
 	a := e.mgmt()
 	cfg := e.config(a, "us-east-1")
 	role := "arn:aws:iam::" + a.id + ":role/ConfigAggregatorRole"
@@ -1162,7 +1164,7 @@ func testAggValidation(t *testing.T, backend testserver.Option) {
 			return r
 		}(), "ValidationException"},
 	} {
-		if _, err := e.putAgg(cfg, c.in); !isCode(err, c.code) {
+		if _, err := e.putAgg(cfg, c.in); !e2etest.IsCode(err, c.code) {
 			t.Errorf("%s: %v, want %s", c.name, err, c.code)
 		}
 	}
@@ -1176,7 +1178,7 @@ func testAggValidation(t *testing.T, backend testserver.Option) {
 	create.Tags = []cfgtypes.Tag{{Key: aws.String("env"), Value: aws.String("test")}}
 	first := e.mustPutAgg(cfg, create)
 	checkAggregator(t, first, "agg-1", a.id)
-	e.clk.Advance(time.Minute)
+	e.Clk.Advance(time.Minute)
 	update := &configservice.PutConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("agg-1"),
 		AccountAggregationSources: acctSrc([]string{"333333333333", "444444444444"}, true),
 		Tags:                      []cfgtypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}}
@@ -1232,22 +1234,22 @@ func testAggValidation(t *testing.T, backend testserver.Option) {
 		t.Errorf("first page of two: %v %+v", err, page)
 	}
 	_, err = cfg.DescribeConfigurationAggregators(ctx, &configservice.DescribeConfigurationAggregatorsInput{NextToken: aws.String("garbage!")})
-	apiError(t, err, "InvalidNextTokenException", 400)
+	e2etest.APIError(t, err, "InvalidNextTokenException", 400)
 
 	// Unknown names; an aggregator lives in one region.
 	for _, names := range [][]string{{"nope"}, {"agg-1", "nope"}} {
 		_, err = cfg.DescribeConfigurationAggregators(ctx, &configservice.DescribeConfigurationAggregatorsInput{ConfigurationAggregatorNames: names})
-		apiError(t, err, "NoSuchConfigurationAggregatorException", 400)
+		e2etest.APIError(t, err, "NoSuchConfigurationAggregatorException", 400)
 	}
 	_, err = e.config(a, "eu-west-1").DescribeConfigurationAggregators(ctx, &configservice.DescribeConfigurationAggregatorsInput{ConfigurationAggregatorNames: []string{"agg-1"}})
-	apiError(t, err, "NoSuchConfigurationAggregatorException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigurationAggregatorException", 400)
 	_, err = cfg.DeleteConfigurationAggregator(ctx, &configservice.DeleteConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("nope")})
-	apiError(t, err, "NoSuchConfigurationAggregatorException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigurationAggregatorException", 400)
 	if _, err := cfg.DeleteConfigurationAggregator(ctx, &configservice.DeleteConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("agg-3")}); err != nil {
 		t.Fatalf("DeleteConfigurationAggregator: %v", err)
 	}
 	_, err = cfg.DescribeConfigurationAggregators(ctx, &configservice.DescribeConfigurationAggregatorsInput{ConfigurationAggregatorNames: []string{"agg-3"}})
-	apiError(t, err, "NoSuchConfigurationAggregatorException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigurationAggregatorException", 400)
 	if got := list(); fmt.Sprint(got) != "[agg-1 agg-2]" {
 		t.Errorf("after the deletion: %v", got)
 	}
@@ -1291,7 +1293,7 @@ func testAggValidation(t *testing.T, backend testserver.Option) {
 				return err
 			},
 		} {
-			if err := call(); !isCode(err, "NoSuchConfigurationAggregatorException") {
+			if err := call(); !e2etest.IsCode(err, "NoSuchConfigurationAggregatorException") {
 				t.Errorf("%s of aggregator %q: %v, want NoSuchConfigurationAggregatorException", op, name, err)
 			}
 		}
@@ -1303,7 +1305,7 @@ func testAggValidation(t *testing.T, backend testserver.Option) {
 // answer is a change to apply on every plan); a repeated account counts once.
 func testAggSourcesKeepTheirOrder(t *testing.T, backend testserver.Option) {
 	e := newAggEnv(t, backend)
-	e.createOrg(orgtypes.OrganizationFeatureSetAll)
+	e.CreateOrg(orgtypes.OrganizationFeatureSetAll)
 	mgmt := e.mgmt()
 	cfg := e.config(mgmt, "us-east-1")
 	accounts := []string{"444444444444", mgmt.id, "222222222222", "333333333333"}
@@ -1326,7 +1328,7 @@ func testAggSourcesKeepTheirOrder(t *testing.T, backend testserver.Option) {
 	}
 	describe := func(name string) []cfgtypes.ConfigurationAggregator {
 		t.Helper()
-		out, err := cfg.DescribeConfigurationAggregators(e.ctx, &configservice.DescribeConfigurationAggregatorsInput{ConfigurationAggregatorNames: []string{name}})
+		out, err := cfg.DescribeConfigurationAggregators(e.Ctx, &configservice.DescribeConfigurationAggregatorsInput{ConfigurationAggregatorNames: []string{name}})
 		if err != nil {
 			t.Fatalf("DescribeConfigurationAggregators: %v", err)
 		}

@@ -1,4 +1,4 @@
-package e2e
+package config
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -37,7 +39,7 @@ func TestConfigQuery(t *testing.T) {
 func queryItems(e *rulesEnv) {
 	var items []map[string]any
 	for i := range 6 {
-		items = append(items, sg(fmt.Sprintf("sg-%02d", i), fmt.Sprintf("group-%d", i), ingress("tcp", 20+i, 22+i, []string{"0.0.0.0/0", "10.0.0.0/8"}[i%2])))
+		items = append(items, e2etest.SecurityGroup(fmt.Sprintf("sg-%02d", i), fmt.Sprintf("group-%d", i), e2etest.Ingress("tcp", 20+i, 22+i, []string{"0.0.0.0/0", "10.0.0.0/8"}[i%2])))
 		items = append(items, volume(fmt.Sprintf("vol-%02d", i), i%2 == 0, i%3 != 0))
 		inst := map[string]any{"resourceType": "AWS::EC2::Instance", "resourceId": fmt.Sprintf("i-%02d", i),
 			"configuration": map[string]any{"instanceId": fmt.Sprintf("i-%02d", i), "instanceType": []string{"t3.micro", "m5.large"}[i%2],
@@ -153,10 +155,10 @@ func testQuerySelect(t *testing.T, backend testserver.Option) {
 	}
 	for _, bad := range []string{"SELECT", "SELECT DISTINCT resourceId", "SELECT resourceId FROM x", "SELECT resourceId WHERE resourceType LIKE '%::Instance'"} {
 		_, err := e.cfg.SelectResourceConfig(e.ctx, &configservice.SelectResourceConfigInput{Expression: aws.String(bad)})
-		apiError(t, err, "InvalidExpressionException", 400)
+		e2etest.APIError(t, err, "InvalidExpressionException", 400)
 	}
 	_, err = e.cfg.SelectResourceConfig(e.ctx, &configservice.SelectResourceConfigInput{Expression: aws.String("SELECT resourceId"), NextToken: aws.String("garbage!")})
-	apiError(t, err, "InvalidNextTokenException", 400)
+	e2etest.APIError(t, err, "InvalidNextTokenException", 400)
 
 	// The same through an aggregator over the account's own region.
 	if _, err := e.cfg.PutConfigurationAggregator(e.ctx, &configservice.PutConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("self"),
@@ -173,7 +175,7 @@ func testQuerySelect(t *testing.T, backend testserver.Option) {
 		t.Errorf("aggregate query: got %v, want %v", agg.Results, want)
 	}
 	_, err = e.cfg.SelectAggregateResourceConfig(e.ctx, &configservice.SelectAggregateResourceConfigInput{ConfigurationAggregatorName: aws.String("nope"), Expression: aws.String("SELECT resourceId")})
-	apiError(t, err, "NoSuchConfigurationAggregatorException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigurationAggregatorException", 400)
 
 	// An item too large to index (over 1,000 entries) is still found, and counted.
 	var big []map[string]any
@@ -301,12 +303,12 @@ func testQueryStored(t *testing.T, backend testserver.Option) {
 	}
 	// PutStoredQuery's model has no InvalidExpressionException: a bad expression fails validation.
 	_, err = cfg.PutStoredQuery(ctx, &configservice.PutStoredQueryInput{StoredQuery: &cfgtypes.StoredQuery{QueryName: aws.String("bad"), Expression: aws.String("SELECT FROM")}})
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 	if _, err := cfg.DeleteStoredQuery(ctx, &configservice.DeleteStoredQueryInput{QueryName: aws.String("volumes")}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = cfg.GetStoredQuery(ctx, &configservice.GetStoredQueryInput{QueryName: aws.String("volumes")})
-	apiError(t, err, "ResourceNotFoundException", 400)
+	e2etest.APIError(t, err, "ResourceNotFoundException", 400)
 	_, err = cfg.DeleteStoredQuery(ctx, &configservice.DeleteStoredQueryInput{QueryName: aws.String("volumes")})
-	apiError(t, err, "ResourceNotFoundException", 400)
+	e2etest.APIError(t, err, "ResourceNotFoundException", 400)
 }

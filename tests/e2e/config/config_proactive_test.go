@@ -1,10 +1,12 @@
-package e2e
+package config
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -34,20 +36,6 @@ func TestConfigProactive(t *testing.T) {
 const bucketVersioningPolicy = `rule bucket_versioning when resourceType == "AWS::S3::Bucket" {
     configuration.VersioningConfiguration.Status == "Enabled" <<bucket versioning must be enabled>>
 }`
-
-func guardRule(name, policy string, types []string, modes ...cfgtypes.EvaluationMode) cfgtypes.ConfigRule {
-	r := cfgtypes.ConfigRule{
-		ConfigRuleName: aws.String(name),
-		Scope:          &cfgtypes.Scope{ComplianceResourceTypes: types},
-		Source: &cfgtypes.Source{Owner: cfgtypes.OwnerCustomPolicy,
-			SourceDetails:       []cfgtypes.SourceDetail{{EventSource: cfgtypes.EventSourceAwsConfig, MessageType: cfgtypes.MessageTypeConfigurationItemChangeNotification}},
-			CustomPolicyDetails: &cfgtypes.CustomPolicyDetails{PolicyRuntime: aws.String("guard-2.x.x"), PolicyText: aws.String(policy)}},
-	}
-	for _, m := range modes {
-		r.EvaluationModes = append(r.EvaluationModes, cfgtypes.EvaluationModeConfiguration{Mode: m})
-	}
-	return r
-}
 
 func withModes(r cfgtypes.ConfigRule, modes ...cfgtypes.EvaluationMode) cfgtypes.ConfigRule {
 	for _, m := range modes {
@@ -119,14 +107,14 @@ func (e *rulesEnv) proactiveResults(id string, types ...cfgtypes.ComplianceType)
 func testProactiveRules(t *testing.T, backend testserver.Option) {
 	e := newRulesEnv(t, backend)
 	startRecording(t, e.cfg)
-	e.mustPutRule(guardRule("bucket-versioning", bucketVersioningPolicy, []string{"AWS::S3::Bucket"}, cfgtypes.EvaluationModeDetective, cfgtypes.EvaluationModeProactive))
-	e.mustPutRule(guardRule("bucket-versioning-detective", bucketVersioningPolicy, []string{"AWS::S3::Bucket"}))
+	e.mustPutRule(e2etest.GuardRule("bucket-versioning", bucketVersioningPolicy, []string{"AWS::S3::Bucket"}, cfgtypes.EvaluationModeDetective, cfgtypes.EvaluationModeProactive))
+	e.mustPutRule(e2etest.GuardRule("bucket-versioning-detective", bucketVersioningPolicy, []string{"AWS::S3::Bucket"}))
 	e.mustPutRule(withModes(cfgtypes.ConfigRule{ConfigRuleName: aws.String("bucket-lambda"),
 		Scope: &cfgtypes.Scope{ComplianceResourceTypes: []string{"AWS::S3::Bucket"}},
 		Source: &cfgtypes.Source{Owner: cfgtypes.OwnerCustomLambda, SourceIdentifier: aws.String("arn:aws:lambda:us-east-1:111111111111:function:f"),
 			SourceDetails: []cfgtypes.SourceDetail{{EventSource: cfgtypes.EventSourceAwsConfig, MessageType: cfgtypes.MessageTypeConfigurationItemChangeNotification}}}},
 		cfgtypes.EvaluationModeProactive))
-	e.mustPutRule(withModes(managedRule("encrypted-volumes", "ENCRYPTED_VOLUMES", ""), cfgtypes.EvaluationModeProactive))
+	e.mustPutRule(withModes(e2etest.ManagedRule("encrypted-volumes", "ENCRYPTED_VOLUMES", ""), cfgtypes.EvaluationModeProactive))
 	e.run()
 
 	start := e.clk.Now()
@@ -142,30 +130,30 @@ func testProactiveRules(t *testing.T, backend testserver.Option) {
 		d.ResourceConfigurationSchemaType != cfgtypes.ResourceConfigurationSchemaTypeCfnResourceSchema || !strings.Contains(aws.ToString(d.ResourceConfiguration), "Enabled") {
 		t.Errorf("resource details: %+v", d)
 	}
-	wantResults(t, "compliant bucket", e.proactiveResults(good), map[string]string{"bucket-versioning": "COMPLIANT"})
+	e2etest.WantResults(t, "compliant bucket", e.proactiveResults(good), map[string]string{"bucket-versioning": "COMPLIANT"})
 
 	bad := e.mustStartEvaluation("AWS::S3::Bucket", "other-bucket", `{"BucketName":"other-bucket","VersioningConfiguration":{"Status":"Suspended"}}`, "")
 	if sum := e.summary(bad); sum.Compliance != cfgtypes.ComplianceTypeNonCompliant || sum.EvaluationContext != nil {
 		t.Errorf("summary of the noncompliant bucket: %+v", sum)
 	}
-	wantResults(t, "noncompliant bucket", e.proactiveResults(bad), map[string]string{"bucket-versioning": "NON_COMPLIANT"})
+	e2etest.WantResults(t, "noncompliant bucket", e.proactiveResults(bad), map[string]string{"bucket-versioning": "NON_COMPLIANT"})
 	det, err := e.cfg.GetComplianceDetailsByResource(e.ctx, &configservice.GetComplianceDetailsByResourceInput{ResourceEvaluationId: aws.String(bad)})
 	if err != nil || len(det.EvaluationResults) != 1 || !strings.Contains(aws.ToString(det.EvaluationResults[0].Annotation), "versioning") ||
 		aws.ToString(det.EvaluationResults[0].EvaluationResultIdentifier.EvaluationResultQualifier.ResourceId) != "other-bucket" ||
 		aws.ToString(det.EvaluationResults[0].EvaluationResultIdentifier.EvaluationResultQualifier.ResourceType) != "AWS::S3::Bucket" {
 		t.Errorf("details of the noncompliant bucket: %v %+v", err, det)
 	}
-	wantResults(t, "filtered to COMPLIANT", e.proactiveResults(bad, cfgtypes.ComplianceTypeCompliant), map[string]string{})
+	e2etest.WantResults(t, "filtered to COMPLIANT", e.proactiveResults(bad, cfgtypes.ComplianceTypeCompliant), map[string]string{})
 
 	// Proactive evaluations leave the detective results alone.
-	wantResults(t, "detective results", e.results("bucket-versioning"), map[string]string{})
+	e2etest.WantResults(t, "detective results", e.results("bucket-versioning"), map[string]string{})
 
 	// A managed rule evaluates the configuration as given: Config's lowerCamel properties are
 	// evaluated; the CloudFormation ones are not mapped (an attached volume is not recognized).
 	vol := e.mustStartEvaluation("AWS::EC2::Volume", "vol-new", `{"encrypted":false,"attachments":[{"instanceId":"i-1","state":"attached"}]}`, "")
-	wantResults(t, "volume (Config shape)", e.proactiveResults(vol), map[string]string{"encrypted-volumes": "NON_COMPLIANT"})
+	e2etest.WantResults(t, "volume (Config shape)", e.proactiveResults(vol), map[string]string{"encrypted-volumes": "NON_COMPLIANT"})
 	cfn := e.mustStartEvaluation("AWS::EC2::Volume", "vol-cfn", `{"Encrypted":true,"Size":8,"AvailabilityZone":"us-east-1a"}`, "")
-	wantResults(t, "volume (CloudFormation shape)", e.proactiveResults(cfn), map[string]string{"encrypted-volumes": "NOT_APPLICABLE"})
+	e2etest.WantResults(t, "volume (CloudFormation shape)", e.proactiveResults(cfn), map[string]string{"encrypted-volumes": "NOT_APPLICABLE"})
 	if sum := e.summary(cfn); sum.Compliance != cfgtypes.ComplianceTypeNotApplicable {
 		t.Errorf("summary of a not applicable evaluation: %s", sum.Compliance)
 	}
@@ -175,32 +163,32 @@ func testProactiveRules(t *testing.T, backend testserver.Option) {
 	if sum := e.summary(topic); sum.Compliance != cfgtypes.ComplianceTypeInsufficientData {
 		t.Errorf("summary without results: %s", sum.Compliance)
 	}
-	wantResults(t, "topic", e.proactiveResults(topic), map[string]string{})
+	e2etest.WantResults(t, "topic", e.proactiveResults(topic), map[string]string{})
 
 	// Errors.
 	_, err = e.startEvaluation("AWS::S3::Bucket", "b", `{}`, "", func(in *configservice.StartResourceEvaluationInput) {
 		in.EvaluationMode = cfgtypes.EvaluationModeDetective
 	})
-	apiError(t, err, "InvalidParameterValueException", 400)
+	e2etest.APIError(t, err, "InvalidParameterValueException", 400)
 	_, err = e.startEvaluation("AWS::S3::Bucket", "b", `BucketName: b`, "")
-	apiError(t, err, "InvalidParameterValueException", 400)
+	e2etest.APIError(t, err, "InvalidParameterValueException", 400)
 	_, err = e.startEvaluation("AWS::S3::Bucket", "b", `{}`, "", func(in *configservice.StartResourceEvaluationInput) { in.EvaluationTimeout = 3601 })
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 	if _, err := e.startEvaluation("AWS::S3::Bucket", "b", `{}`, "", func(in *configservice.StartResourceEvaluationInput) { in.EvaluationTimeout = 3600 }); err != nil {
 		t.Errorf("EvaluationTimeout 3600: %v", err)
 	}
 	_, err = e.cfg.GetResourceEvaluationSummary(e.ctx, &configservice.GetResourceEvaluationSummaryInput{ResourceEvaluationId: aws.String("no-such-evaluation")})
-	apiError(t, err, "ResourceNotFoundException", 400)
+	e2etest.APIError(t, err, "ResourceNotFoundException", 400)
 	// GetComplianceDetailsByResource's model lists only InvalidParameterValueException.
 	_, err = e.cfg.GetComplianceDetailsByResource(e.ctx, &configservice.GetComplianceDetailsByResourceInput{ResourceEvaluationId: aws.String("no-such-evaluation")})
-	apiError(t, err, "InvalidParameterValueException", 400)
+	e2etest.APIError(t, err, "InvalidParameterValueException", 400)
 	_, err = e.cfg.GetComplianceDetailsByResource(e.ctx, &configservice.GetComplianceDetailsByResourceInput{ResourceEvaluationId: aws.String(good),
 		ResourceType: aws.String("AWS::S3::Bucket"), ResourceId: aws.String("my-bucket")})
-	apiError(t, err, "InvalidParameterValueException", 400)
+	e2etest.APIError(t, err, "InvalidParameterValueException", 400)
 	// Evaluations belong to their region.
 	west := configservice.NewFromConfig(e.srv.Config("us-west-2"))
 	_, err = west.GetResourceEvaluationSummary(e.ctx, &configservice.GetResourceEvaluationSummaryInput{ResourceEvaluationId: aws.String(good)})
-	apiError(t, err, "ResourceNotFoundException", 400)
+	e2etest.APIError(t, err, "ResourceNotFoundException", 400)
 }
 
 // testProactiveClientToken: a ClientToken repeated with the same parameters returns the same
@@ -208,7 +196,7 @@ func testProactiveRules(t *testing.T, backend testserver.Option) {
 func testProactiveClientToken(t *testing.T, backend testserver.Option) {
 	e := newRulesEnv(t, backend)
 	startRecording(t, e.cfg)
-	e.mustPutRule(guardRule("bucket-versioning", bucketVersioningPolicy, []string{"AWS::S3::Bucket"}, cfgtypes.EvaluationModeProactive))
+	e.mustPutRule(e2etest.GuardRule("bucket-versioning", bucketVersioningPolicy, []string{"AWS::S3::Bucket"}, cfgtypes.EvaluationModeProactive))
 	token := strings.Repeat("t", 64)
 	withToken := func(tok string) func(*configservice.StartResourceEvaluationInput) {
 		return func(in *configservice.StartResourceEvaluationInput) { in.ClientToken = aws.String(tok) }
@@ -224,13 +212,13 @@ func testProactiveClientToken(t *testing.T, backend testserver.Option) {
 		t.Errorf("the same token and parameters: %q %v, want %q", again, err, first)
 	}
 	_, err = e.startEvaluation("AWS::S3::Bucket", "b", `{"VersioningConfiguration":{"Status":"Suspended"}}`, "stack", withToken(token))
-	apiError(t, err, "IdempotentParameterMismatch", 400)
+	e2etest.APIError(t, err, "IdempotentParameterMismatch", 400)
 	other, err := e.startEvaluation("AWS::S3::Bucket", "b", conf, "stack", withToken(strings.Repeat("u", 64)))
 	if err != nil || other == first {
 		t.Errorf("another token: %q %v", other, err)
 	}
 	_, err = e.startEvaluation("AWS::S3::Bucket", "b", conf, "stack", withToken("short"))
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 	list, err := e.cfg.ListResourceEvaluations(e.ctx, &configservice.ListResourceEvaluationsInput{})
 	if err != nil || len(list.ResourceEvaluations) != 2 {
 		t.Errorf("ListResourceEvaluations after a repeated token: %v %+v", err, list)
@@ -312,11 +300,11 @@ func testProactiveList(t *testing.T, backend testserver.Option) {
 
 	_, err := e.cfg.ListResourceEvaluations(e.ctx, &configservice.ListResourceEvaluationsInput{Filters: &cfgtypes.ResourceEvaluationFilters{
 		TimeWindow: &cfgtypes.TimeWindow{StartTime: aws.Time(base.Add(time.Hour)), EndTime: aws.Time(base)}}})
-	apiError(t, err, "InvalidTimeRangeException", 400)
+	e2etest.APIError(t, err, "InvalidTimeRangeException", 400)
 	_, err = e.cfg.ListResourceEvaluations(e.ctx, &configservice.ListResourceEvaluationsInput{Filters: &cfgtypes.ResourceEvaluationFilters{EvaluationMode: cfgtypes.EvaluationModeDetective}})
-	apiError(t, err, "InvalidParameterValueException", 400)
+	e2etest.APIError(t, err, "InvalidParameterValueException", 400)
 	_, err = e.cfg.ListResourceEvaluations(e.ctx, &configservice.ListResourceEvaluationsInput{NextToken: aws.String("garbage")})
-	apiError(t, err, "InvalidNextTokenException", 400)
+	e2etest.APIError(t, err, "InvalidNextTokenException", 400)
 	_, err = e.cfg.ListResourceEvaluations(e.ctx, &configservice.ListResourceEvaluationsInput{Limit: 101})
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 }

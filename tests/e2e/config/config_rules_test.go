@@ -1,4 +1,4 @@
-package e2e
+package config
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -80,20 +82,6 @@ func (e *rulesEnv) mustPutRule(r cfgtypes.ConfigRule) {
 	}
 }
 
-func managedRule(name, identifier, params string, types ...string) cfgtypes.ConfigRule {
-	r := cfgtypes.ConfigRule{
-		ConfigRuleName: aws.String(name),
-		Source:         &cfgtypes.Source{Owner: cfgtypes.OwnerAws, SourceIdentifier: aws.String(identifier)},
-	}
-	if params != "" {
-		r.InputParameters = aws.String(params)
-	}
-	if len(types) > 0 {
-		r.Scope = &cfgtypes.Scope{ComplianceResourceTypes: types}
-	}
-	return r
-}
-
 // importItems records native items through the admin import (AWS's delivery dialect).
 func (e *rulesEnv) importItems(items ...map[string]any) {
 	e.t.Helper()
@@ -112,7 +100,7 @@ func (e *rulesEnv) importItems(items ...map[string]any) {
 		}
 	}
 	body, _ := json.Marshal(map[string]any{"fileVersion": "1.0", "configSnapshotId": "s", "configurationItems": items})
-	res := decodeImport(e.t, adminImport(e.t, e.srv, testserver.AccessKey, testserver.SecretKey, itemsRegion, "?name=items.json", body))
+	res := e2etest.DecodeImport(e.t, e2etest.AdminImport(e.t, e.srv, testserver.AccessKey, testserver.SecretKey, itemsRegion, "?name=items.json", body))
 	if res.Imported != len(items) {
 		e.t.Fatalf("import: %+v, want %d items", res, len(items))
 	}
@@ -153,39 +141,32 @@ func (e *rulesEnv) status(rule string) cfgtypes.ConfigRuleEvaluationStatus {
 	return out.ConfigRulesEvaluationStatus[0]
 }
 
-func wantResults(t *testing.T, what string, got, want map[string]string) {
-	t.Helper()
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("%s: results %v, want %v", what, got, want)
-	}
-}
-
 func testRulesValidation(t *testing.T, backend testserver.Option) {
 	e := newRulesEnv(t, backend)
 	// No recorder yet.
-	apiError(t, e.putRule(managedRule("r", "REQUIRED_TAGS", `{"tag1Key":"team"}`)), "NoAvailableConfigurationRecorderException", 400)
+	e2etest.APIError(t, e.putRule(e2etest.ManagedRule("r", "REQUIRED_TAGS", `{"tag1Key":"team"}`)), "NoAvailableConfigurationRecorderException", 400)
 	startRecording(t, e.cfg)
 	cases := []struct {
 		name string
 		rule cfgtypes.ConfigRule
 		code string
 	}{
-		{"unknown identifier", managedRule("r", "NO_SUCH_RULE", ""), "InvalidParameterValueException"},
-		{"unknown parameter", managedRule("r", "REQUIRED_TAGS", `{"tag1Key":"a","colour":"red"}`), "InvalidParameterValueException"},
-		{"missing required parameter", managedRule("r", "REQUIRED_TAGS", `{}`), "InvalidParameterValueException"},
-		{"parameters not JSON", managedRule("r", "REQUIRED_TAGS", `tag1Key=a`), "InvalidParameterValueException"},
+		{"unknown identifier", e2etest.ManagedRule("r", "NO_SUCH_RULE", ""), "InvalidParameterValueException"},
+		{"unknown parameter", e2etest.ManagedRule("r", "REQUIRED_TAGS", `{"tag1Key":"a","colour":"red"}`), "InvalidParameterValueException"},
+		{"missing required parameter", e2etest.ManagedRule("r", "REQUIRED_TAGS", `{}`), "InvalidParameterValueException"},
+		{"parameters not JSON", e2etest.ManagedRule("r", "REQUIRED_TAGS", `tag1Key=a`), "InvalidParameterValueException"},
 		{"frequency on a change-triggered rule", func() cfgtypes.ConfigRule {
-			r := managedRule("r", "ENCRYPTED_VOLUMES", "")
+			r := e2etest.ManagedRule("r", "ENCRYPTED_VOLUMES", "")
 			r.MaximumExecutionFrequency = cfgtypes.MaximumExecutionFrequencyOneHour
 			return r
 		}(), "InvalidParameterValueException"},
 		{"tag and resource scope", func() cfgtypes.ConfigRule {
-			r := managedRule("r", "REQUIRED_TAGS", `{"tag1Key":"a"}`, "AWS::EC2::Volume")
+			r := e2etest.ManagedRule("r", "REQUIRED_TAGS", `{"tag1Key":"a"}`, "AWS::EC2::Volume")
 			r.Scope.TagKey = aws.String("env")
 			return r
 		}(), "InvalidParameterValueException"},
 		{"ARN on create", func() cfgtypes.ConfigRule {
-			r := managedRule("r", "REQUIRED_TAGS", `{"tag1Key":"a"}`)
+			r := e2etest.ManagedRule("r", "REQUIRED_TAGS", `{"tag1Key":"a"}`)
 			r.ConfigRuleArn = aws.String("arn:aws:config:us-east-1:111111111111:config-rule/config-rule-abcdef")
 			return r
 		}(), "InvalidParameterValueException"},
@@ -199,13 +180,13 @@ func testRulesValidation(t *testing.T, backend testserver.Option) {
 	}
 	for _, c := range cases {
 		err := e.putRule(c.rule)
-		if !isCode(err, c.code) {
+		if !e2etest.IsCode(err, c.code) {
 			t.Errorf("%s: %v, want %s", c.name, err, c.code)
 		}
 	}
 	// Rules page by 25 and the pages end.
 	for i := range 30 {
-		e.mustPutRule(managedRule(fmt.Sprintf("tags-%02d", i), "REQUIRED_TAGS", `{"tag1Key":"team"}`))
+		e.mustPutRule(e2etest.ManagedRule(fmt.Sprintf("tags-%02d", i), "REQUIRED_TAGS", `{"tag1Key":"team"}`))
 	}
 	var names []string
 	p := configservice.NewDescribeConfigRulesPaginator(e.cfg, &configservice.DescribeConfigRulesInput{})
@@ -226,30 +207,17 @@ func testRulesValidation(t *testing.T, backend testserver.Option) {
 		t.Errorf("DescribeConfigRules listed %d rules, want 30", len(names))
 	}
 	_, err := e.cfg.DescribeConfigRules(e.ctx, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{"tags-00", "nope"}})
-	apiError(t, err, "NoSuchConfigRuleException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigRuleException", 400)
 	// Update by name keeps the ID; update by ID works too.
 	out, _ := e.cfg.DescribeConfigRules(e.ctx, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{"tags-00"}})
 	id := aws.ToString(out.ConfigRules[0].ConfigRuleId)
-	upd := managedRule("", "REQUIRED_TAGS", `{"tag1Key":"owner"}`)
+	upd := e2etest.ManagedRule("", "REQUIRED_TAGS", `{"tag1Key":"owner"}`)
 	upd.ConfigRuleName, upd.ConfigRuleId = nil, aws.String(id)
 	e.mustPutRule(upd)
 	out, _ = e.cfg.DescribeConfigRules(e.ctx, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{"tags-00"}})
 	if got := out.ConfigRules[0]; aws.ToString(got.ConfigRuleId) != id || aws.ToString(got.InputParameters) != `{"tag1Key":"owner"}` {
 		t.Errorf("after update by ID: %+v", got)
 	}
-}
-
-func sg(id, name string, perms ...map[string]any) map[string]any {
-	if perms == nil {
-		perms = []map[string]any{}
-	}
-	return map[string]any{"resourceType": "AWS::EC2::SecurityGroup", "resourceId": id, "resourceName": name,
-		"configuration": map[string]any{"groupId": id, "groupName": name, "ipPermissions": perms, "ipPermissionsEgress": []any{}},
-		"tags":          map[string]string{"team": "net"}}
-}
-
-func ingress(proto string, from, to int, cidr string) map[string]any {
-	return map[string]any{"ipProtocol": proto, "fromPort": from, "toPort": to, "ipv4Ranges": []map[string]any{{"cidrIp": cidr}}, "ipRanges": []string{cidr}}
 }
 
 func volume(id string, encrypted bool, attached bool) map[string]any {
@@ -267,22 +235,22 @@ func testRulesManaged(t *testing.T, backend testserver.Option) {
 	e := newRulesEnv(t, backend)
 	startRecording(t, e.cfg)
 	e.importItems(
-		sg("sg-open", "web", ingress("tcp", 22, 22, "0.0.0.0/0")),
-		sg("sg-closed", "db", ingress("tcp", 5432, 5432, "10.0.0.0/8")),
+		e2etest.SecurityGroup("sg-open", "web", e2etest.Ingress("tcp", 22, 22, "0.0.0.0/0")),
+		e2etest.SecurityGroup("sg-closed", "db", e2etest.Ingress("tcp", 5432, 5432, "10.0.0.0/8")),
 		volume("vol-enc", true, true), volume("vol-plain", false, true), volume("vol-spare", false, false),
 	)
-	e.mustPutRule(managedRule("restricted-ssh", "INCOMING_SSH_DISABLED", ""))
-	e.mustPutRule(managedRule("encrypted-volumes", "ENCRYPTED_VOLUMES", ""))
-	e.mustPutRule(managedRule("required-tags", "REQUIRED_TAGS", `{"tag1Key":"team"}`, "AWS::EC2::SecurityGroup", "AWS::EC2::Volume"))
-	e.mustPutRule(managedRule("cloudtrail", "CLOUD_TRAIL_ENABLED", ""))
+	e.mustPutRule(e2etest.ManagedRule("restricted-ssh", "INCOMING_SSH_DISABLED", ""))
+	e.mustPutRule(e2etest.ManagedRule("encrypted-volumes", "ENCRYPTED_VOLUMES", ""))
+	e.mustPutRule(e2etest.ManagedRule("required-tags", "REQUIRED_TAGS", `{"tag1Key":"team"}`, "AWS::EC2::SecurityGroup", "AWS::EC2::Volume"))
+	e.mustPutRule(e2etest.ManagedRule("cloudtrail", "CLOUD_TRAIL_ENABLED", ""))
 	// Nothing is evaluated before the jobs run.
 	if got := e.ruleCompliance("restricted-ssh"); got != "INSUFFICIENT_DATA" {
 		t.Errorf("before evaluation: %s", got)
 	}
 	e.run()
-	wantResults(t, "restricted-ssh", e.results("restricted-ssh"), map[string]string{"sg-closed": "COMPLIANT", "sg-open": "NON_COMPLIANT"})
-	wantResults(t, "encrypted-volumes", e.results("encrypted-volumes"), map[string]string{"vol-enc": "COMPLIANT", "vol-plain": "NON_COMPLIANT", "vol-spare": "NOT_APPLICABLE"})
-	wantResults(t, "required-tags", e.results("required-tags"), map[string]string{
+	e2etest.WantResults(t, "restricted-ssh", e.results("restricted-ssh"), map[string]string{"sg-closed": "COMPLIANT", "sg-open": "NON_COMPLIANT"})
+	e2etest.WantResults(t, "encrypted-volumes", e.results("encrypted-volumes"), map[string]string{"vol-enc": "COMPLIANT", "vol-plain": "NON_COMPLIANT", "vol-spare": "NOT_APPLICABLE"})
+	e2etest.WantResults(t, "required-tags", e.results("required-tags"), map[string]string{
 		"sg-closed": "COMPLIANT", "sg-open": "COMPLIANT", "vol-enc": "NON_COMPLIANT", "vol-plain": "NON_COMPLIANT", "vol-spare": "NON_COMPLIANT"})
 	if got := e.ruleCompliance("restricted-ssh"); got != "NON_COMPLIANT" {
 		t.Errorf("restricted-ssh compliance %s", got)
@@ -318,13 +286,13 @@ func testRulesManaged(t *testing.T, backend testserver.Option) {
 		t.Errorf("GetComplianceSummaryByConfigRule: %v %+v", err, rs.ComplianceSummary)
 	}
 	_, err = e.cfg.GetComplianceDetailsByConfigRule(e.ctx, &configservice.GetComplianceDetailsByConfigRuleInput{ConfigRuleName: aws.String("restricted-ssh"), ComplianceTypes: []cfgtypes.ComplianceType{cfgtypes.ComplianceTypeInsufficientData}})
-	apiError(t, err, "InvalidParameterValueException", 400)
+	e2etest.APIError(t, err, "InvalidParameterValueException", 400)
 
 	// The open group is closed: its new item is evaluated again (change-triggered).
 	e.clk.Advance(time.Minute)
-	e.importItems(sg("sg-open", "web", ingress("tcp", 443, 443, "0.0.0.0/0")))
+	e.importItems(e2etest.SecurityGroup("sg-open", "web", e2etest.Ingress("tcp", 443, 443, "0.0.0.0/0")))
 	e.run()
-	wantResults(t, "restricted-ssh after the change", e.results("restricted-ssh"), map[string]string{"sg-closed": "COMPLIANT", "sg-open": "COMPLIANT"})
+	e2etest.WantResults(t, "restricted-ssh after the change", e.results("restricted-ssh"), map[string]string{"sg-closed": "COMPLIANT", "sg-open": "COMPLIANT"})
 	if got := e.ruleCompliance("restricted-ssh"); got != "COMPLIANT" {
 		t.Errorf("restricted-ssh compliance after the change: %s", got)
 	}
@@ -339,10 +307,6 @@ func testRulesManaged(t *testing.T, backend testserver.Option) {
 	}
 }
 
-const guardPolicy = `rule drone_registered when resourceType == "Acme::Fleet::Drone" {
-    configuration.registered == true <<drones must be registered>>
-}`
-
 // testRulesChangeTriggered: a Guard rule evaluates a third-party resource right after
 // PutResourceConfig, through the job queue, without any sleep.
 func testRulesChangeTriggered(t *testing.T, backend testserver.Option) {
@@ -353,33 +317,33 @@ func testRulesChangeTriggered(t *testing.T, backend testserver.Option) {
 		Scope:          &cfgtypes.Scope{ComplianceResourceTypes: []string{"Acme::Fleet::Drone"}},
 		Source: &cfgtypes.Source{Owner: cfgtypes.OwnerCustomPolicy,
 			SourceDetails:       []cfgtypes.SourceDetail{{EventSource: cfgtypes.EventSourceAwsConfig, MessageType: cfgtypes.MessageTypeConfigurationItemChangeNotification}},
-			CustomPolicyDetails: &cfgtypes.CustomPolicyDetails{PolicyRuntime: aws.String("guard-2.x.x"), PolicyText: aws.String(guardPolicy)}},
+			CustomPolicyDetails: &cfgtypes.CustomPolicyDetails{PolicyRuntime: aws.String("guard-2.x.x"), PolicyText: aws.String(e2etest.GuardPolicy)}},
 	})
 	e.run()
 	pol, err := e.cfg.GetCustomRulePolicy(e.ctx, &configservice.GetCustomRulePolicyInput{ConfigRuleName: aws.String("drones-registered")})
-	if err != nil || aws.ToString(pol.PolicyText) != guardPolicy {
+	if err != nil || aws.ToString(pol.PolicyText) != e2etest.GuardPolicy {
 		t.Errorf("GetCustomRulePolicy: %v %+v", err, pol)
 	}
 	_, err = e.cfg.GetCustomRulePolicy(e.ctx, &configservice.GetCustomRulePolicyInput{ConfigRuleName: aws.String("nope")})
-	apiError(t, err, "NoSuchConfigRuleException", 400)
-	if err := putCustom(t, e.cfg, "Acme::Fleet::Drone", "d1", `{"registered":true}`); err != nil {
+	e2etest.APIError(t, err, "NoSuchConfigRuleException", 400)
+	if err := e2etest.PutCustom(t, e.cfg, "Acme::Fleet::Drone", "d1", `{"registered":true}`); err != nil {
 		t.Fatal(err)
 	}
-	if err := putCustom(t, e.cfg, "Acme::Fleet::Drone", "d2", `{"registered":false}`); err != nil {
+	if err := e2etest.PutCustom(t, e.cfg, "Acme::Fleet::Drone", "d2", `{"registered":false}`); err != nil {
 		t.Fatal(err)
 	}
 	e.run()
-	wantResults(t, "after PutResourceConfig", e.results("drones-registered"), map[string]string{"d1": "COMPLIANT", "d2": "NON_COMPLIANT"})
+	e2etest.WantResults(t, "after PutResourceConfig", e.results("drones-registered"), map[string]string{"d1": "COMPLIANT", "d2": "NON_COMPLIANT"})
 	det, err := e.cfg.GetComplianceDetailsByConfigRule(e.ctx, &configservice.GetComplianceDetailsByConfigRuleInput{
 		ConfigRuleName: aws.String("drones-registered"), ComplianceTypes: []cfgtypes.ComplianceType{cfgtypes.ComplianceTypeNonCompliant}})
 	if err != nil || len(det.EvaluationResults) != 1 || !strings.Contains(aws.ToString(det.EvaluationResults[0].Annotation), "registered") {
 		t.Errorf("annotation of the failed Guard rule: %v %+v", err, det)
 	}
-	if err := putCustom(t, e.cfg, "Acme::Fleet::Drone", "d2", `{"registered":true}`); err != nil {
+	if err := e2etest.PutCustom(t, e.cfg, "Acme::Fleet::Drone", "d2", `{"registered":true}`); err != nil {
 		t.Fatal(err)
 	}
 	e.run()
-	wantResults(t, "after the fix", e.results("drones-registered"), map[string]string{"d1": "COMPLIANT", "d2": "COMPLIANT"})
+	e2etest.WantResults(t, "after the fix", e.results("drones-registered"), map[string]string{"d1": "COMPLIANT", "d2": "COMPLIANT"})
 }
 
 // lambdaEndpoint is a test HTTP endpoint standing in for a rule's Lambda function: it answers
@@ -433,10 +397,10 @@ func testRulesLambda(t *testing.T, backend testserver.Option) {
 	e := newRulesEnv(t, backend, func(o *server.Options) { o.LambdaEndpoints = map[string]string{fn: hs.URL} })
 	ep.cfg = e.cfg
 	startRecording(t, e.cfg)
-	if err := putCustom(t, e.cfg, "Acme::Fleet::Crate", "c1", `{"size":"small"}`); err != nil {
+	if err := e2etest.PutCustom(t, e.cfg, "Acme::Fleet::Crate", "c1", `{"size":"small"}`); err != nil {
 		t.Fatal(err)
 	}
-	if err := putCustom(t, e.cfg, "Acme::Fleet::Crate", "c2", `{"size":"huge"}`); err != nil {
+	if err := e2etest.PutCustom(t, e.cfg, "Acme::Fleet::Crate", "c2", `{"size":"huge"}`); err != nil {
 		t.Fatal(err)
 	}
 	change := []cfgtypes.SourceDetail{{EventSource: cfgtypes.EventSourceAwsConfig, MessageType: cfgtypes.MessageTypeConfigurationItemChangeNotification},
@@ -445,7 +409,7 @@ func testRulesLambda(t *testing.T, backend testserver.Option) {
 		Scope:  &cfgtypes.Scope{ComplianceResourceTypes: []string{"Acme::Fleet::Crate"}},
 		Source: &cfgtypes.Source{Owner: cfgtypes.OwnerCustomLambda, SourceIdentifier: aws.String(fn), SourceDetails: change}})
 	e.run()
-	wantResults(t, "lambda rule", e.results("crate-size"), map[string]string{"c1": "COMPLIANT", "c2": "NON_COMPLIANT"})
+	e2etest.WantResults(t, "lambda rule", e.results("crate-size"), map[string]string{"c1": "COMPLIANT", "c2": "NON_COMPLIANT"})
 	ep.mu.Lock()
 	if len(ep.events) != 2 {
 		t.Errorf("endpoint got %d events, want 2", len(ep.events))
@@ -466,25 +430,25 @@ func testRulesLambda(t *testing.T, backend testserver.Option) {
 	}
 	// A change invokes the function again.
 	e.clk.Advance(time.Minute)
-	if err := putCustom(t, e.cfg, "Acme::Fleet::Crate", "c2", `{"size":"small"}`); err != nil {
+	if err := e2etest.PutCustom(t, e.cfg, "Acme::Fleet::Crate", "c2", `{"size":"small"}`); err != nil {
 		t.Fatal(err)
 	}
 	e.run()
-	wantResults(t, "after the change", e.results("crate-size"), map[string]string{"c1": "COMPLIANT", "c2": "COMPLIANT"})
+	e2etest.WantResults(t, "after the change", e.results("crate-size"), map[string]string{"c1": "COMPLIANT", "c2": "COMPLIANT"})
 
 	// Results need a genuine token; TestMode stores nothing and checks none.
 	eval := []cfgtypes.Evaluation{{ComplianceResourceType: aws.String("Acme::Fleet::Crate"), ComplianceResourceId: aws.String("c1"),
 		ComplianceType: cfgtypes.ComplianceTypeNonCompliant, OrderingTimestamp: aws.Time(time.Now())}}
 	_, err := e.cfg.PutEvaluations(e.ctx, &configservice.PutEvaluationsInput{ResultToken: aws.String("forged"), Evaluations: eval})
-	apiError(t, err, "InvalidResultTokenException", 400)
+	e2etest.APIError(t, err, "InvalidResultTokenException", 400)
 	if _, err := e.cfg.PutEvaluations(e.ctx, &configservice.PutEvaluationsInput{ResultToken: aws.String("forged"), Evaluations: eval, TestMode: true}); err != nil {
 		t.Errorf("TestMode: %v", err)
 	}
 	eval[0].ComplianceType = cfgtypes.ComplianceTypeInsufficientData
 	_, err = e.cfg.PutEvaluations(e.ctx, &configservice.PutEvaluationsInput{ResultToken: aws.String("forged"), Evaluations: eval, TestMode: true})
-	apiError(t, err, "InvalidParameterValueException", 400)
+	e2etest.APIError(t, err, "InvalidParameterValueException", 400)
 	_, err = e.cfg.PutEvaluations(e.ctx, &configservice.PutEvaluationsInput{ResultToken: aws.String("forged")})
-	apiError(t, err, "InvalidParameterValueException", 400)
+	e2etest.APIError(t, err, "InvalidParameterValueException", 400)
 
 	// A function without an endpoint: the rule's status says it cannot be invoked.
 	e.mustPutRule(cfgtypes.ConfigRule{ConfigRuleName: aws.String("nowhere"),
@@ -500,13 +464,13 @@ func testRulesLambda(t *testing.T, backend testserver.Option) {
 func testRulesPeriodic(t *testing.T, backend testserver.Option) {
 	e := newRulesEnv(t, backend)
 	startRecording(t, e.cfg)
-	e.mustPutRule(managedRule("password-policy", "IAM_PASSWORD_POLICY", `{"MinimumPasswordLength":"12"}`))
+	e.mustPutRule(e2etest.ManagedRule("password-policy", "IAM_PASSWORD_POLICY", `{"MinimumPasswordLength":"12"}`))
 	out, _ := e.cfg.DescribeConfigRules(e.ctx, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{"password-policy"}})
 	if f := out.ConfigRules[0].MaximumExecutionFrequency; f != cfgtypes.MaximumExecutionFrequencyTwentyFourHours {
 		t.Errorf("MaximumExecutionFrequency = %q, want TwentyFour_Hours", f)
 	}
 	e.run()
-	wantResults(t, "no password policy", e.results("password-policy"), map[string]string{testserver.AccountID: "NON_COMPLIANT"})
+	e2etest.WantResults(t, "no password policy", e.results("password-policy"), map[string]string{testserver.AccountID: "NON_COMPLIANT"})
 	ic := iam.NewFromConfig(e.srv.Config("us-east-1"))
 	if _, err := ic.UpdateAccountPasswordPolicy(e.ctx, &iam.UpdateAccountPasswordPolicyInput{
 		MinimumPasswordLength: aws.Int32(16), RequireSymbols: true, RequireNumbers: true, RequireUppercaseCharacters: true,
@@ -516,10 +480,10 @@ func testRulesPeriodic(t *testing.T, backend testserver.Option) {
 	}
 	e.clk.Advance(23 * time.Hour)
 	e.run()
-	wantResults(t, "before the next period", e.results("password-policy"), map[string]string{testserver.AccountID: "NON_COMPLIANT"})
+	e2etest.WantResults(t, "before the next period", e.results("password-policy"), map[string]string{testserver.AccountID: "NON_COMPLIANT"})
 	e.clk.Advance(2 * time.Hour)
 	e.run()
-	wantResults(t, "after the next period", e.results("password-policy"), map[string]string{testserver.AccountID: "COMPLIANT"})
+	e2etest.WantResults(t, "after the next period", e.results("password-policy"), map[string]string{testserver.AccountID: "COMPLIANT"})
 	br, err := e.cfg.DescribeComplianceByResource(e.ctx, &configservice.DescribeComplianceByResourceInput{ResourceType: aws.String("AWS::::Account")})
 	if err != nil || len(br.ComplianceByResources) != 1 || aws.ToString(br.ComplianceByResources[0].ResourceId) != testserver.AccountID {
 		t.Errorf("DescribeComplianceByResource(AWS::::Account): %v %+v", err, br)
@@ -532,7 +496,7 @@ func testRulesLifecycle(t *testing.T, backend testserver.Option) {
 	e := newRulesEnv(t, backend)
 	startRecording(t, e.cfg)
 	e.importItems(volume("vol-1", true, true))
-	e.mustPutRule(managedRule("ev", "ENCRYPTED_VOLUMES", ""))
+	e.mustPutRule(e2etest.ManagedRule("ev", "ENCRYPTED_VOLUMES", ""))
 	e.run()
 	start := func() error {
 		_, err := e.cfg.StartConfigRulesEvaluation(e.ctx, &configservice.StartConfigRulesEvaluationInput{ConfigRuleNames: []string{"ev"}})
@@ -541,7 +505,7 @@ func testRulesLifecycle(t *testing.T, backend testserver.Option) {
 	if err := start(); err != nil {
 		t.Fatal(err)
 	}
-	apiError(t, start(), "LimitExceededException", 400)
+	e2etest.APIError(t, start(), "LimitExceededException", 400)
 	e.run()
 	e.clk.Advance(2 * time.Minute)
 	if err := start(); err != nil {
@@ -549,7 +513,7 @@ func testRulesLifecycle(t *testing.T, backend testserver.Option) {
 	}
 	e.run()
 	_, err := e.cfg.StartConfigRulesEvaluation(e.ctx, &configservice.StartConfigRulesEvaluationInput{ConfigRuleNames: []string{"nope"}})
-	apiError(t, err, "NoSuchConfigRuleException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigRuleException", 400)
 
 	if _, err := e.cfg.DeleteEvaluationResults(e.ctx, &configservice.DeleteEvaluationResultsInput{ConfigRuleName: aws.String("ev")}); err != nil {
 		t.Fatal(err)
@@ -558,7 +522,7 @@ func testRulesLifecycle(t *testing.T, backend testserver.Option) {
 		t.Errorf("after DeleteEvaluationResults: %s", got)
 	}
 
-	e.mustPutRule(managedRule("process", "AWS_CONFIG_PROCESS_CHECK", ""))
+	e.mustPutRule(e2etest.ManagedRule("process", "AWS_CONFIG_PROCESS_CHECK", ""))
 	_, err = e.cfg.PutExternalEvaluation(e.ctx, &configservice.PutExternalEvaluationInput{ConfigRuleName: aws.String("process"),
 		ExternalEvaluation: &cfgtypes.ExternalEvaluation{ComplianceResourceType: aws.String("AWS::::Account"), ComplianceResourceId: aws.String(testserver.AccountID),
 			ComplianceType: cfgtypes.ComplianceTypeCompliant, OrderingTimestamp: aws.Time(time.Now())}})
@@ -571,7 +535,7 @@ func testRulesLifecycle(t *testing.T, backend testserver.Option) {
 	_, err = e.cfg.PutExternalEvaluation(e.ctx, &configservice.PutExternalEvaluationInput{ConfigRuleName: aws.String("ev"),
 		ExternalEvaluation: &cfgtypes.ExternalEvaluation{ComplianceResourceType: aws.String("AWS::::Account"), ComplianceResourceId: aws.String(testserver.AccountID),
 			ComplianceType: cfgtypes.ComplianceTypeCompliant, OrderingTimestamp: aws.Time(time.Now())}})
-	apiError(t, err, "NoSuchConfigRuleException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigRuleException", 400)
 
 	if _, err := e.cfg.DeleteConfigRule(e.ctx, &configservice.DeleteConfigRuleInput{ConfigRuleName: aws.String("ev")}); err != nil {
 		t.Fatal(err)
@@ -581,8 +545,8 @@ func testRulesLifecycle(t *testing.T, backend testserver.Option) {
 		t.Errorf("right after DeleteConfigRule: %v %+v", err, out)
 	}
 	_, err = e.cfg.DeleteConfigRule(e.ctx, &configservice.DeleteConfigRuleInput{ConfigRuleName: aws.String("ev")})
-	apiError(t, err, "ResourceInUseException", 400)
+	e2etest.APIError(t, err, "ResourceInUseException", 400)
 	e.run()
 	_, err = e.cfg.DescribeConfigRules(e.ctx, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{"ev"}})
-	apiError(t, err, "NoSuchConfigRuleException", 400)
+	e2etest.APIError(t, err, "NoSuchConfigRuleException", 400)
 }

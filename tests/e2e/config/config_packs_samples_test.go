@@ -1,4 +1,4 @@
-package e2e
+package config
 
 import (
 	"os"
@@ -17,7 +17,7 @@ import (
 // (internal/cfntemplate/testdata) through PutConformancePack: every one reaches CREATE_COMPLETE
 // with all its rules, managed, process-check and Guard alike.
 func TestConformancePackAWSSamples(t *testing.T) {
-	files, err := filepath.Glob("../../internal/cfntemplate/testdata/*.yaml")
+	files, err := filepath.Glob("../../../internal/cfntemplate/testdata/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no sample templates: %v", err)
 	}

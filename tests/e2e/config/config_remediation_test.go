@@ -1,4 +1,4 @@
-package e2e
+package config
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/orgconfig/orgconfig/tests/e2e/e2etest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -42,7 +44,7 @@ func dronesRule(e *rulesEnv, name string) {
 		Scope:          &cfgtypes.Scope{ComplianceResourceTypes: []string{"Acme::Fleet::Drone"}},
 		Source: &cfgtypes.Source{Owner: cfgtypes.OwnerCustomPolicy,
 			SourceDetails:       []cfgtypes.SourceDetail{{EventSource: cfgtypes.EventSourceAwsConfig, MessageType: cfgtypes.MessageTypeConfigurationItemChangeNotification}},
-			CustomPolicyDetails: &cfgtypes.CustomPolicyDetails{PolicyRuntime: aws.String("guard-2.x.x"), PolicyText: aws.String(guardPolicy)}},
+			CustomPolicyDetails: &cfgtypes.CustomPolicyDetails{PolicyRuntime: aws.String("guard-2.x.x"), PolicyText: aws.String(e2etest.GuardPolicy)}},
 	})
 }
 
@@ -135,30 +137,30 @@ func testRemediationConfigurations(t *testing.T, backend testserver.Option) {
 	both.Parameters["DroneId"] = cfgtypes.RemediationParameterValue{
 		ResourceValue: &cfgtypes.ResourceValue{Value: cfgtypes.ResourceValueTypeResourceId}, StaticValue: &cfgtypes.StaticValue{Values: []string{"x"}}}
 	_, err = e.putRemediation(both)
-	apiError(t, err, "InvalidParameterValueException", 400)
+	e2etest.APIError(t, err, "InvalidParameterValueException", 400)
 	attempts := remediation("drones-registered")
 	attempts.MaximumAutomaticAttempts = aws.Int32(26)
 	_, err = e.putRemediation(attempts)
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 	retry := remediation("drones-registered")
 	retry.RetryAttemptSeconds = aws.Int64(2678001)
 	_, err = e.putRemediation(retry)
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 	var many []cfgtypes.RemediationConfiguration
 	for range 26 {
 		many = append(many, remediation("drones-registered"))
 	}
 	_, err = e.putRemediation(many...)
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 	if rc := e.describeRemediation("drones-registered")[0]; aws.ToString(rc.TargetVersion) != "2" {
 		t.Errorf("a refused request changed the configuration: %+v", rc)
 	}
 
 	// The rule cannot be deleted while it has a remediation configuration.
-	apiError(t, e.deleteRule("drones-registered"), "ResourceInUseException", 400)
+	e2etest.APIError(t, e.deleteRule("drones-registered"), "ResourceInUseException", 400)
 	_, err = e.cfg.DeleteRemediationConfiguration(e.ctx, &configservice.DeleteRemediationConfigurationInput{
 		ConfigRuleName: aws.String("drones-registered"), ResourceType: aws.String("AWS::EC2::Volume")})
-	apiError(t, err, "NoSuchRemediationConfigurationException", 400)
+	e2etest.APIError(t, err, "NoSuchRemediationConfigurationException", 400)
 	if _, err := e.cfg.DeleteRemediationConfiguration(e.ctx, &configservice.DeleteRemediationConfigurationInput{
 		ConfigRuleName: aws.String("drones-registered"), ResourceType: aws.String("Acme::Fleet::Drone")}); err != nil {
 		t.Fatalf("DeleteRemediationConfiguration: %v", err)
@@ -167,9 +169,9 @@ func testRemediationConfigurations(t *testing.T, backend testserver.Option) {
 		t.Errorf("after the delete: %+v", got)
 	}
 	_, err = e.cfg.DeleteRemediationConfiguration(e.ctx, &configservice.DeleteRemediationConfigurationInput{ConfigRuleName: aws.String("drones-registered")})
-	apiError(t, err, "NoSuchRemediationConfigurationException", 400)
+	e2etest.APIError(t, err, "NoSuchRemediationConfigurationException", 400)
 	_, err = e.cfg.DeleteRemediationConfiguration(e.ctx, &configservice.DeleteRemediationConfigurationInput{ConfigRuleName: aws.String("no-such-rule")})
-	apiError(t, err, "NoSuchRemediationConfigurationException", 400)
+	e2etest.APIError(t, err, "NoSuchRemediationConfigurationException", 400)
 	if err := e.deleteRule("drones-registered"); err != nil {
 		t.Errorf("DeleteConfigRule after DeleteRemediationConfiguration: %v", err)
 	}
@@ -214,14 +216,14 @@ func testRemediationExceptions(t *testing.T, backend testserver.Option) {
 	startRecording(t, e.cfg)
 	dronesRule(e, "drones-registered")
 	e.run()
-	if err := putCustom(t, e.cfg, "Acme::Fleet::Drone", "d1", `{"registered":false}`); err != nil {
+	if err := e2etest.PutCustom(t, e.cfg, "Acme::Fleet::Drone", "d1", `{"registered":false}`); err != nil {
 		t.Fatal(err)
 	}
-	if err := putCustom(t, e.cfg, "Acme::Fleet::Drone", "d2", `{"registered":true}`); err != nil {
+	if err := e2etest.PutCustom(t, e.cfg, "Acme::Fleet::Drone", "d2", `{"registered":true}`); err != nil {
 		t.Fatal(err)
 	}
 	e.run()
-	wantResults(t, "drones", e.results("drones-registered"), map[string]string{"d1": "NON_COMPLIANT", "d2": "COMPLIANT"})
+	e2etest.WantResults(t, "drones", e.results("drones-registered"), map[string]string{"d1": "NON_COMPLIANT", "d2": "COMPLIANT"})
 
 	expires := e.clk.Now().Add(time.Hour)
 	out, err := e.cfg.PutRemediationExceptions(e.ctx, &configservice.PutRemediationExceptionsInput{
@@ -259,7 +261,7 @@ func testRemediationExceptions(t *testing.T, backend testserver.Option) {
 		t.Errorf("exception d1: %+v", x)
 	}
 	_, err = e.cfg.DescribeRemediationExceptions(e.ctx, &configservice.DescribeRemediationExceptionsInput{ConfigRuleName: aws.String("drones-registered"), NextToken: aws.String("garbage")})
-	apiError(t, err, "InvalidNextTokenException", 400)
+	e2etest.APIError(t, err, "InvalidNextTokenException", 400)
 	if ids := e.listExceptions("no-such-rule", 0); len(ids) != 0 {
 		t.Errorf("exceptions of a rule that does not exist: %v", ids)
 	}
@@ -267,12 +269,12 @@ func testRemediationExceptions(t *testing.T, backend testserver.Option) {
 	// Errors and failures of the put.
 	_, err = e.cfg.PutRemediationExceptions(e.ctx, &configservice.PutRemediationExceptionsInput{
 		ConfigRuleName: aws.String("drones-registered"), ResourceKeys: []cfgtypes.RemediationExceptionResourceKey{droneKey("d4")}, ExpirationTime: aws.Time(e.clk.Now().Add(-time.Minute))})
-	apiError(t, err, "InvalidParameterValueException", 400)
+	e2etest.APIError(t, err, "InvalidParameterValueException", 400)
 	_, err = e.cfg.PutRemediationExceptions(e.ctx, &configservice.PutRemediationExceptionsInput{ConfigRuleName: aws.String("drones-registered"), ResourceKeys: []cfgtypes.RemediationExceptionResourceKey{}})
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 	_, err = e.cfg.PutRemediationExceptions(e.ctx, &configservice.PutRemediationExceptionsInput{
 		ConfigRuleName: aws.String("drones-registered"), ResourceKeys: []cfgtypes.RemediationExceptionResourceKey{{ResourceId: aws.String("d4")}}})
-	apiError(t, err, "InvalidParameterValueException", 400)
+	e2etest.APIError(t, err, "InvalidParameterValueException", 400)
 	if out, err := e.cfg.PutRemediationExceptions(e.ctx, &configservice.PutRemediationExceptionsInput{
 		ConfigRuleName: aws.String("no-such-rule"), ResourceKeys: []cfgtypes.RemediationExceptionResourceKey{droneKey("d1"), droneKey("d4")}}); err != nil ||
 		len(out.FailedBatches) != 1 || len(out.FailedBatches[0].FailedItems) != 2 {
@@ -305,7 +307,7 @@ func testRemediationExceptions(t *testing.T, backend testserver.Option) {
 	}
 	_, err = e.cfg.DeleteRemediationExceptions(e.ctx, &configservice.DeleteRemediationExceptionsInput{
 		ConfigRuleName: aws.String("drones-registered"), ResourceKeys: []cfgtypes.RemediationExceptionResourceKey{droneKey("x00")}})
-	apiError(t, err, "NoSuchRemediationExceptionException", 400)
+	e2etest.APIError(t, err, "NoSuchRemediationExceptionException", 400)
 }
 
 func volumeKey(id string) cfgtypes.ResourceKey {
@@ -317,16 +319,16 @@ func volumeKey(id string) cfgtypes.ResourceKey {
 func testRemediationExecutions(t *testing.T, backend testserver.Option) {
 	e := newRulesEnv(t, backend)
 	startRecording(t, e.cfg)
-	e.mustPutRule(managedRule("encrypted-volumes", "ENCRYPTED_VOLUMES", ""))
+	e.mustPutRule(e2etest.ManagedRule("encrypted-volumes", "ENCRYPTED_VOLUMES", ""))
 	start := func(rule string, keys ...cfgtypes.ResourceKey) (*configservice.StartRemediationExecutionOutput, error) {
 		return e.cfg.StartRemediationExecution(e.ctx, &configservice.StartRemediationExecutionInput{ConfigRuleName: aws.String(rule), ResourceKeys: keys})
 	}
 	_, err := start("encrypted-volumes", volumeKey("vol-1"))
-	apiError(t, err, "NoSuchRemediationConfigurationException", 400)
+	e2etest.APIError(t, err, "NoSuchRemediationConfigurationException", 400)
 	_, err = start("no-such-rule", volumeKey("vol-1"))
-	apiError(t, err, "NoSuchRemediationConfigurationException", 400)
+	e2etest.APIError(t, err, "NoSuchRemediationConfigurationException", 400)
 	_, err = e.cfg.DescribeRemediationExecutionStatus(e.ctx, &configservice.DescribeRemediationExecutionStatusInput{ConfigRuleName: aws.String("encrypted-volumes")})
-	apiError(t, err, "NoSuchRemediationConfigurationException", 400)
+	e2etest.APIError(t, err, "NoSuchRemediationConfigurationException", 400)
 
 	rc := cfgtypes.RemediationConfiguration{ConfigRuleName: aws.String("encrypted-volumes"), TargetType: cfgtypes.RemediationTargetTypeSsmDocument,
 		TargetId: aws.String("AWS-EncryptVolume"), ResourceType: aws.String("AWS::EC2::Volume")}
@@ -341,7 +343,7 @@ func testRemediationExecutions(t *testing.T, backend testserver.Option) {
 		t.Errorf("StartRemediationExecution: %q %+v", aws.ToString(out.FailureMessage), out.FailedItems)
 	}
 	_, err = start("encrypted-volumes", []cfgtypes.ResourceKey{}...)
-	apiError(t, err, "ValidationException", 400)
+	e2etest.APIError(t, err, "ValidationException", 400)
 
 	var got []string
 	p := configservice.NewDescribeRemediationExecutionStatusPaginator(e.cfg, &configservice.DescribeRemediationExecutionStatusInput{ConfigRuleName: aws.String("encrypted-volumes"), Limit: 2})
@@ -371,7 +373,7 @@ func testRemediationExecutions(t *testing.T, backend testserver.Option) {
 		t.Errorf("DescribeRemediationExecutionStatus(vol-2, vol-9): %v %+v", err, one)
 	}
 	_, err = e.cfg.DescribeRemediationExecutionStatus(e.ctx, &configservice.DescribeRemediationExecutionStatusInput{ConfigRuleName: aws.String("encrypted-volumes"), NextToken: aws.String("garbage")})
-	apiError(t, err, "InvalidNextTokenException", 400)
+	e2etest.APIError(t, err, "InvalidNextTokenException", 400)
 
 	// The executions go with the configuration.
 	if _, err := e.cfg.DeleteRemediationConfiguration(e.ctx, &configservice.DeleteRemediationConfigurationInput{ConfigRuleName: aws.String("encrypted-volumes")}); err != nil {
