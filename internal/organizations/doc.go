@@ -11,5 +11,7 @@
 // operation; IAM policies and SCPs are the authorizer's business.
 //
 // The package must never keep organization state in memory between calls, and must never call
-// store.Write from inside a transaction.
+// store.Write from inside a transaction. What it caches (decoded records, rendered account
+// lists, members) belongs to a Service, is bounded, and is validated against the store on every
+// read (see cache.go).
 package organizations
