@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/orgconfig/orgconfig/internal/server"
+	"github.com/orgconfig/orgconfig/internal/gogc"
 )
 
 // Scenario is a named set of calls to measure.
@@ -145,7 +145,7 @@ func main() {
 		os.Exit(2)
 	}
 	// The in-process servers run as orgconfig serve runs them (and the baselines share it).
-	server.TuneGC()
+	gogc.Tune()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := run(ctx, o, os.Stderr)

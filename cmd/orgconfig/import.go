@@ -27,11 +27,8 @@ import (
 
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/configservice"
-	"github.com/orgconfig/orgconfig/internal/iam"
 	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/ids"
-	"github.com/orgconfig/orgconfig/internal/jobs"
-	"github.com/orgconfig/orgconfig/internal/organizations"
 	"github.com/orgconfig/orgconfig/internal/regions"
 	"github.com/orgconfig/orgconfig/internal/server"
 )
@@ -184,16 +181,15 @@ func (c *importCommand) runDirect(ctx context.Context, files []importFile, p *pr
 	if err != nil {
 		return err
 	}
-	dir := identity.NewDirectory(st, clk, gen, key)
-	if _, err := dir.BootstrapAccount(ctx); err != nil {
+	// The services are the server's (server.NewServices), but no job runs here: jobs the import
+	// enqueues run on the server.
+	svcs := server.NewServices(st, server.ServicesOptions{
+		Clock: clk, IDs: gen, SealKey: key, Regions: regions.New(splitList(c.extraRegions)...),
+	})
+	if _, err := svcs.Directory.BootstrapAccount(ctx); err != nil {
 		return errors.New("this data store has not been initialized: start 'orgconfig serve' on it once first")
 	}
-	// The services are built as the server builds them, but no job runs here: jobs the import
-	// enqueues run on the server.
-	runner := jobs.New(st, jobs.Options{Clock: clk})
-	iamSvc := iam.New(st, clk, gen, dir, runner)
-	orgSvc := organizations.New(st, clk, gen, dir, iamSvc, runner)
-	svc := configservice.New(st, clk, gen, dir, iamSvc, orgSvc, runner, regions.New(splitList(c.extraRegions)...), configservice.Options{Sealer: server.Sealer(key)})
+	svc := svcs.Config
 
 	o := configservice.ImportOptions{
 		Account: c.accountID, Region: c.region, GlobalRegion: c.globalRegion, DefaultRegion: c.defaultRegion,

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orgconfig/orgconfig/internal/gogc"
 	"github.com/orgconfig/orgconfig/internal/server"
 )
 
@@ -119,7 +120,7 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	gc := server.TuneGC()
+	gc := gogc.Tune()
 	// Listen first: the endpoint goes into the root-credentials file the first start writes.
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {

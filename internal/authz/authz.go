@@ -102,7 +102,7 @@ func (a *Authorizer) Authorize(ctx context.Context, info *call.Info, service, op
 		resource := resourceTx(tx, a.iam, p.Account, action, input)
 		req := policy.Request{Action: action, Resource: resource, Caller: CallerOf(p), Context: RequestContext(info, service)}
 		if mentionsOrgID(scps, perms) {
-			if err := addOrgIDTx(tx, req.Context, p.Account); err != nil {
+			if err := a.addOrgIDTx(tx, req.Context, p.Account); err != nil {
 				return err
 			}
 		}
@@ -226,8 +226,8 @@ func mentionsOrgID(scps [][]*policy.Document, perms *Permissions) bool {
 }
 
 // addOrgIDTx sets aws:PrincipalOrgID when account is in an organization.
-func addOrgIDTx(tx store.Tx, ctx policy.Context, account string) error {
-	o, err := organizations.OrgOfTx(tx, account)
+func (a *Authorizer) addOrgIDTx(tx store.Tx, ctx policy.Context, account string) error {
+	o, err := a.orgs.OrgOfTx(tx, account)
 	if err != nil {
 		return err
 	}

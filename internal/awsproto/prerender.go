@@ -10,6 +10,17 @@ import (
 // value again. The bytes must be exactly what json.Marshal renders for the value; they are
 // used only if the handler returns that very value (compared by identity), so a handler that
 // records bytes and then returns something else is rendered normally.
+//
+// One handler uses it: Organizations' ListAccounts, whose snapshot of an organization keeps
+// each account JSON-encoded, so that a page is answered by concatenating them. What it saves
+// was measured with the bench's control scenario (ListAccounts of 6 accounts, 2 cores shared
+// with other work, 8 runs with the slot alternating with 8 runs of a build without it):
+// rendering the answer takes 4.5 µs of the server's CPU per call against 14.3 µs
+// (json.Marshal of the page), out of 93 against 103 µs for the whole call; sequential calls are
+// 11% faster (median of the 8 paired runs, which range from -12% to +41% on that machine),
+// where DescribeOrganization, which does not use the slot, moved 0.5% by the same measure. In
+// isolation (a Go benchmark of the two renderings of that page) it is 3.0 against 6.0 µs. A
+// handler should record bytes here only when a measurement shows a saving of that order.
 type Rendered struct {
 	out  any
 	body []byte

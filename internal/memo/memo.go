@@ -47,6 +47,13 @@ func (c *Map[V]) PutMax(k string, v V, max int) {
 	c.mu.Unlock()
 }
 
+// Delete removes the entry of k, if any.
+func (c *Map[V]) Delete(k string) {
+	c.mu.Lock()
+	delete(c.m, k)
+	c.mu.Unlock()
+}
+
 // Len is the number of entries.
 func (c *Map[V]) Len() int {
 	c.mu.RLock()

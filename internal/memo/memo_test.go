@@ -37,3 +37,20 @@ func TestMap(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestMapDelete(t *testing.T) {
+	var c Map[int]
+	c.Delete("a") // on the zero Map
+	c.Put("a", 1)
+	c.Put("b", 2)
+	c.Delete("a")
+	if _, ok := c.Get("a"); ok {
+		t.Error("a deleted entry is still there")
+	}
+	if v, ok := c.Get("b"); !ok || v != 2 {
+		t.Errorf("Get(b) = %d, %v after deleting a", v, ok)
+	}
+	if n := c.Len(); n != 1 {
+		t.Errorf("%d entries, want 1", n)
+	}
+}

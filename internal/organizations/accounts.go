@@ -244,7 +244,7 @@ func (s *Service) runCreateAccount(ctx context.Context, job store.Job) error {
 
 func (s *Service) createAccountTx(ctx context.Context, p createAccountJob) error {
 	return s.write(ctx, func(tx store.Tx) error {
-		o, err := getOrg(tx, p.OrgID)
+		o, err := s.cache.getOrg(tx, p.OrgID)
 		if err != nil || o == nil {
 			return err
 		}
@@ -411,7 +411,7 @@ func (s *Service) ListAccounts(ctx context.Context, in *organizationsapi.ListAcc
 			return nil, err
 		}
 		if ok && acct == v.o.Mgmt && v.version != nil {
-			if snap, _ := s.snaps.Get(v.o.ID); snap != nil && snap.version == string(v.version) && bytes.Equal(snap.org, v.raw) {
+			if snap, _ := s.cache.snaps.Get(v.o.ID); snap != nil && snap.version == string(v.version) && bytes.Equal(snap.org, v.raw) {
 				return accountsPage(ctx, snap.accounts, in)
 			}
 		}
@@ -462,7 +462,7 @@ func (s *Service) accountsSnapshot(tx store.Tx, o *Organization, raw []byte) ([]
 	if err != nil {
 		return nil, err
 	}
-	if snap, _ := s.snaps.Get(o.ID); snap != nil && snap.version == string(vb) && bytes.Equal(snap.org, raw) {
+	if snap, _ := s.cache.snaps.Get(o.ID); snap != nil && snap.version == string(vb) && bytes.Equal(snap.org, raw) {
 		return snap.accounts, nil
 	}
 	recs, err := tx.List(kindAccount, o.ID, "", maxSnapshotAccounts+1)
@@ -488,7 +488,7 @@ func (s *Service) accountsSnapshot(tx store.Tx, o *Organization, raw []byte) ([]
 		}
 		accounts = append(accounts, snapAccount{a: w, json: js})
 	}
-	s.snaps.Put(o.ID, &accountsSnapshot{version: string(vb), org: bytes.Clone(raw), accounts: accounts})
+	s.cache.snaps.Put(o.ID, &accountsSnapshot{version: string(vb), org: bytes.Clone(raw), accounts: accounts})
 	return accounts, nil
 }
 

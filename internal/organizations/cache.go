@@ -14,29 +14,54 @@ import (
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
-// Caches of decoded and rendered state. Every cache here is validated against the store on
-// every read, so that a write committed by any replica is seen at once:
+// Caches of decoded and rendered state. Each Service owns its caches (type caches), and each
+// cache is bounded: two servers in one process, which have a Service each, share none of them.
+// The package-level functions that take no Service (OrgOfTx, MembershipTx...) use caches of
+// their own (detached). Every cache here is validated against the store on every read, so that
+// a write committed by any replica is seen at once:
 //
 //   - The decode caches (membership and organization records) are content-addressed: they are
 //     keyed by the raw record bytes read in the caller's transaction, so a hit is always the
 //     decoding of what the store holds.
-//   - The account snapshot of an organization (the rendered ListAccounts items) is keyed by
-//     the organization's version record (kindOrgVersion), a random token that every
-//     transaction writing the organization's accounts or OUs replaces in the same
-//     transaction (see versionTx). A reader compares the token it reads in its own snapshot.
+//   - The account snapshot of an organization (the rendered ListAccounts items) and its
+//     members (MembershipTx) are keyed by the organization's version record (kindOrgVersion),
+//     a random token that every transaction writing the organization's accounts or OUs
+//     replaces in the same transaction (see versionTx). A reader compares the token it reads
+//     in its own snapshot.
+//   - The hints of the fast read path (account → organization) are only guesses, checked
+//     against the membership record read in the same statement (see fastread.go).
 
 // kindOrgVersion: scope "", id = o-id → random token, replaced by every transaction that
 // writes a kindAccount, kindOU or kindDeparted record of the organization (see versionTx). A
 // missing record means "unknown": readers then bypass the caches validated by it (the accounts
-// snapshot, membersCache).
+// snapshot, the members).
 const kindOrgVersion = "org-version"
 
-// Content-addressed caches shared by every Service of the process: keyed by record bytes they
-// cannot be stale whatever store the bytes come from.
-var (
-	orgOfCache memo.Map[string]        // kindOrgOf body → organization ID
-	orgCache   memo.Map[*Organization] // kindOrg body → decoded organization (never handed out)
-)
+// maxHints bounds the accounts whose organization the fast read path remembers. A forgotten
+// hint costs one more statement on that account's next fast read.
+const maxHints = 1 << 16
+
+// caches are the caches of one Service. The zero value is ready (each map bounded by
+// memo.DefaultMax) except hints, which newCaches bounds by maxHints.
+type caches struct {
+	orgOf   memo.Map[string]            // kindOrgOf body → organization ID
+	org     memo.Map[*Organization]     // kindOrg body → decoded organization (never handed out)
+	members memo.Map[memberIDs]         // o-id → its ACTIVE accounts and departures at one version
+	snaps   memo.Map[*accountsSnapshot] // o-id → its rendered accounts at one version
+	hints   memo.Map[string]            // account → o-id its membership record named last
+}
+
+// newCaches returns empty caches with their bounds.
+func newCaches() *caches {
+	c := &caches{}
+	c.hints.Max = maxHints
+	return c
+}
+
+// detached are the caches of the package-level functions (OrgOfTx, MembershipTx...), which
+// callers that hold no Service use: they are shared by the process. Callers that hold the
+// Service use its methods of the same names, whose caches are the Service's own.
+var detached = newCaches()
 
 // copyOrg returns a copy of o that the caller may modify.
 func copyOrg(o *Organization) *Organization {
@@ -103,10 +128,6 @@ type memberIDs struct {
 	ids      []string             // shared: callers get a copy
 	departed map[string]time.Time // shared: callers get a copy
 }
-
-// membersCache maps o-id → its ACTIVE accounts at one version, for every Service and store of
-// the process (version tokens are random, so entries of different stores cannot collide).
-var membersCache memo.Map[memberIDs]
 
 // maxSnapshotAccounts bounds the organizations whose accounts are kept rendered in memory.
 const maxSnapshotAccounts = 2000

@@ -69,3 +69,25 @@ func TestAccountsPageRendering(t *testing.T) {
 		t.Fatalf("accountsPage without slot = %+v, %v", out, err)
 	}
 }
+
+// TestCachesPerService checks that each Service owns its caches: two Services (two servers in
+// one process) share none, nor do they share those of the package-level functions, and the
+// fast path's hints are bounded.
+func TestCachesPerService(t *testing.T) {
+	a := New(nil, nil, nil, nil, nil, nil)
+	b := New(nil, nil, nil, nil, nil, nil)
+	if a.cache == b.cache || a.cache == detached || b.cache == detached {
+		t.Fatal("Services share caches")
+	}
+	a.cache.orgOf.Put(`{"orgId":"o-a"}`, "o-a")
+	a.cache.hints.Put("111111111111", "o-a")
+	if _, ok := b.cache.orgOf.Get(`{"orgId":"o-a"}`); ok {
+		t.Error("a decoding cached by one Service is seen by another")
+	}
+	if _, ok := b.cache.hints.Get("111111111111"); ok {
+		t.Error("a hint of one Service is seen by another")
+	}
+	if a.cache.hints.Max != maxHints || detached.hints.Max != maxHints {
+		t.Errorf("hints bounded by %d and %d, want %d", a.cache.hints.Max, detached.hints.Max, maxHints)
+	}
+}

@@ -12,5 +12,7 @@
 //
 // The package must never let another package write its records, keep organization state in
 // memory between calls, or call store.Write from inside a transaction. It never imports
-// internal/server or internal/console (tests/deps checks it).
+// internal/server or internal/console (tests/deps checks it). What it caches (decoded records,
+// rendered account lists, members) belongs to a Service, is bounded, and is validated against
+// the store on every read (see cache.go).
 package organizations

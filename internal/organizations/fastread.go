@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 
 	"github.com/orgconfig/orgconfig/internal/store"
 )
@@ -12,13 +11,11 @@ import (
 // The fast read path of the hottest calls (DescribeOrganization, ListAccounts) reads the
 // caller's membership record, its organization's record and the organization's version record
 // with one store.GetMany: one statement, one snapshot, no BEGIN/ROLLBACK. The organization ID
-// needed for the last two keys comes from a process-local hint (account → o-id) that is only a
-// guess: the membership record read in the same statement must name that organization, or the
-// statement is run again with the organization it names. So the fast path sees exactly what a
-// Read transaction would, whatever replica wrote last, and nothing time-based is involved.
-
-// orgHints maps an account to the organization its membership record named last.
-var orgHints sync.Map // account → o-id
+// needed for the last two keys comes from the Service's hint (account → o-id, caches.hints),
+// which is only a guess: the membership record read in the same statement must name that
+// organization, or the statement is run again with the organization it names. So the fast path
+// sees exactly what a Read transaction would, whatever replica wrote last, and nothing
+// time-based is involved.
 
 // fastView is what the fast path read, from one snapshot.
 type fastView struct {
@@ -32,10 +29,7 @@ type fastView struct {
 // (a store state the fast path does not handle); err is errNotInUse for an account outside
 // any organization.
 func (s *Service) fastMember(ctx context.Context, acct string, version bool) (v fastView, ok bool, err error) {
-	var orgID string
-	if h, found := orgHints.Load(acct); found {
-		orgID = h.(string)
-	}
+	orgID, _ := s.cache.hints.Get(acct)
 	var keyBuf [3]store.Key
 	for range 3 {
 		keys := keyBuf[:1]
@@ -51,23 +45,23 @@ func (s *Service) fastMember(ctx context.Context, acct string, version bool) (v 
 			return fastView{}, false, err
 		}
 		if vals[0] == nil {
-			orgHints.Delete(acct)
+			s.cache.hints.Delete(acct)
 			return fastView{}, false, errNotInUse()
 		}
-		named, err := orgIDOf(acct, vals[0])
+		named, err := s.cache.orgIDOf(acct, vals[0])
 		if err != nil {
 			return fastView{}, false, err
 		}
 		if named != orgID {
 			// No hint, or a stale one: read again with the organization the record names.
 			orgID = named
-			orgHints.Store(acct, orgID)
+			s.cache.hints.Put(acct, orgID)
 			continue
 		}
 		if vals[1] == nil {
 			return fastView{}, false, nil
 		}
-		o, err := decodeOrg(orgID, vals[1])
+		o, err := s.cache.decodeOrg(orgID, vals[1])
 		if err != nil {
 			return fastView{}, false, err
 		}
@@ -81,28 +75,28 @@ func (s *Service) fastMember(ctx context.Context, acct string, version bool) (v 
 }
 
 // orgIDOf decodes a kindOrgOf record body (through the content-addressed cache).
-func orgIDOf(account string, b []byte) (string, error) {
-	if id, ok := orgOfCache.GetBytes(b); ok {
+func (c *caches) orgIDOf(account string, b []byte) (string, error) {
+	if id, ok := c.orgOf.GetBytes(b); ok {
 		return id, nil
 	}
 	var m memberOf
 	if err := json.Unmarshal(b, &m); err != nil {
 		return "", fmt.Errorf("decode %s /%s: %w", kindOrgOf, account, err)
 	}
-	orgOfCache.Put(string(b), m.OrgID)
+	c.orgOf.Put(string(b), m.OrgID)
 	return m.OrgID, nil
 }
 
 // decodeOrg decodes a kindOrg record body (through the content-addressed cache). The result is
 // shared and must not be modified.
-func decodeOrg(id string, b []byte) (*Organization, error) {
-	if o, ok := orgCache.GetBytes(b); ok {
+func (c *caches) decodeOrg(id string, b []byte) (*Organization, error) {
+	if o, ok := c.org.GetBytes(b); ok {
 		return o, nil
 	}
 	var o Organization
 	if err := json.Unmarshal(b, &o); err != nil {
 		return nil, fmt.Errorf("decode %s /%s: %w", kindOrg, id, err)
 	}
-	orgCache.Put(string(b), &o)
+	c.org.Put(string(b), &o)
 	return &o, nil
 }

@@ -140,7 +140,7 @@ func (s *Service) InviteAccountToOrganization(ctx context.Context, in *organizat
 			return invalid("INVALID_PARTY_TYPE_TARGET", "You specified the wrong type for the handshake's target.")
 		}
 		if invitee != nil {
-			if cur, err := OrgOfTx(tx, invitee.ID); err != nil {
+			if cur, err := s.OrgOfTx(tx, invitee.ID); err != nil {
 				return err
 			} else if cur != nil {
 				return hsConstraint("ALREADY_IN_AN_ORGANIZATION", "The invited account is already a member of an organization.")
@@ -256,7 +256,7 @@ func (s *Service) AcceptHandshake(ctx context.Context, in *organizationsapi.Acce
 		if err != nil {
 			return err
 		}
-		o, err := getOrg(tx, h.OrgID)
+		o, err := s.cache.getOrg(tx, h.OrgID)
 		if err != nil {
 			return err
 		}
@@ -266,7 +266,7 @@ func (s *Service) AcceptHandshake(ctx context.Context, in *organizationsapi.Acce
 		now := s.now()
 		switch h.Action {
 		case "INVITE":
-			if cur, err := OrgOfTx(tx, acct); err != nil {
+			if cur, err := s.OrgOfTx(tx, acct); err != nil {
 				return err
 			} else if cur != nil {
 				return hsConstraint("ALREADY_IN_AN_ORGANIZATION", "The account is already a member of an organization.")
@@ -345,7 +345,7 @@ func (s *Service) setHandshakeState(ctx context.Context, id, state string, origi
 			return err
 		}
 		if h.Action == "ENABLE_ALL_FEATURES" {
-			if o, err := getOrg(tx, h.OrgID); err != nil {
+			if o, err := s.cache.getOrg(tx, h.OrgID); err != nil {
 				return err
 			} else if o != nil && o.AllFeaturesHandshake == h.ID {
 				o.AllFeaturesHandshake = ""
@@ -381,7 +381,7 @@ func (s *Service) DescribeHandshake(ctx context.Context, in *organizationsapi.De
 			return err
 		}
 		if !allowed {
-			o, err := OrgOfTx(tx, acct)
+			o, err := s.OrgOfTx(tx, acct)
 			if err != nil {
 				return err
 			}

@@ -72,7 +72,7 @@ func (s *Service) CreateOrganization(ctx context.Context, in *organizationsapi.C
 	}
 	var out *organizationsapi.Organization
 	err = s.write(ctx, func(tx store.Tx) error {
-		if cur, err := OrgOfTx(tx, acct); err != nil {
+		if cur, err := s.OrgOfTx(tx, acct); err != nil {
 			return err
 		} else if cur != nil {
 			return organizationsapi.ErrAlreadyInOrganization("The AWS account is already a member of an organization.")

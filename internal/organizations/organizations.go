@@ -19,7 +19,6 @@ import (
 	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
-	"github.com/orgconfig/orgconfig/internal/memo"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -60,14 +59,15 @@ type Service struct {
 	limits     Limits
 	principals map[string]ServicePrincipal
 	gen        atomic.Uint64
-	snaps      memo.Map[*accountsSnapshot] // o-id → snapshot
 	hooks      []MembershipHook
+	// cache holds this Service's caches of decoded and rendered state (see cache.go).
+	cache *caches
 }
 
 // New returns the Organizations service. It registers its background job kinds on runner.
 func New(st store.Store, c clock.Clock, g ids.Generator, dir *identity.Directory, iamSvc *iam.Service, runner *jobs.Runner) *Service {
 	s := &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc, jobs: runner, limits: DefaultLimits,
-		principals: map[string]ServicePrincipal{}}
+		principals: map[string]ServicePrincipal{}, cache: newCaches()}
 	for _, p := range DefaultServicePrincipals {
 		s.principals[p.Name] = p
 	}
@@ -111,7 +111,7 @@ func (s *Service) lim() Limits {
 // every replica. Tests that need many accounts use it.
 func SetAccountLimit(ctx context.Context, st store.Store, orgID string, n int) error {
 	return st.Write(ctx, func(tx store.Tx) error {
-		o, err := getOrg(tx, orgID)
+		o, err := detached.getOrg(tx, orgID)
 		if err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func (s *Service) memberRaw(ctx context.Context, tx store.Tx) (*Organization, []
 	if err != nil {
 		return nil, nil, "", err
 	}
-	o, raw, err := orgOfRaw(tx, acct)
+	o, raw, err := s.cache.orgOfRaw(tx, acct)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -255,8 +255,18 @@ func (s *Service) write(ctx context.Context, fn func(tx store.Tx) error) error {
 
 // OrgOfTx returns the organization that account belongs to, or nil if it belongs to none.
 // The returned value is a snapshot; callers must not modify it.
+func (s *Service) OrgOfTx(tx store.Tx, account string) (*Organization, error) {
+	return s.cache.orgOfTx(tx, account)
+}
+
+// OrgOfTx is (*Service).OrgOfTx for a caller that holds no Service; its caches are shared by
+// the process.
 func OrgOfTx(tx store.Tx, account string) (*Organization, error) {
-	o, _, err := orgOfRaw(tx, account)
+	return detached.orgOfTx(tx, account)
+}
+
+func (c *caches) orgOfTx(tx store.Tx, account string) (*Organization, error) {
+	o, _, err := c.orgOfRaw(tx, account)
 	if err != nil || o == nil {
 		return nil, err
 	}
@@ -265,7 +275,7 @@ func OrgOfTx(tx store.Tx, account string) (*Organization, error) {
 
 // orgOfRaw is OrgOfTx without the copy: it returns the cached organization, which must not be
 // modified, and the organization record's bytes.
-func orgOfRaw(tx store.Tx, account string) (*Organization, []byte, error) {
+func (c *caches) orgOfRaw(tx store.Tx, account string) (*Organization, []byte, error) {
 	b, err := tx.Get(kindOrgOf, "", account)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, nil
@@ -273,11 +283,11 @@ func orgOfRaw(tx store.Tx, account string) (*Organization, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	orgID, err := orgIDOf(account, b)
+	orgID, err := c.orgIDOf(account, b)
 	if err != nil {
 		return nil, nil, err
 	}
-	return getOrgRaw(tx, orgID)
+	return c.getOrgRaw(tx, orgID)
 }
 
 // Generation changes after every write this process makes to Organizations state. Caches of
@@ -291,7 +301,7 @@ func (s *Service) Generation() uint64 { return s.gen.Load() }
 // accounts outside any organization, so service-linked roles become deletable once trusted
 // access is disabled or the account has left.
 func (s *Service) ServiceAccessEnabled(tx store.Tx, account, servicePrincipal string) (bool, error) {
-	o, err := OrgOfTx(tx, account)
+	o, err := s.OrgOfTx(tx, account)
 	if err != nil || o == nil {
 		return false, err
 	}
@@ -310,7 +320,7 @@ func (s *Service) TrustedAccessEnabledTx(tx store.Tx, orgID, principal string) (
 // IsDelegatedAdminTx reports whether account is a registered delegated administrator for
 // principal in its organization. It is false for accounts outside any organization.
 func (s *Service) IsDelegatedAdminTx(tx store.Tx, account, principal string) (bool, error) {
-	o, err := OrgOfTx(tx, account)
+	o, err := s.OrgOfTx(tx, account)
 	if err != nil || o == nil {
 		return false, err
 	}
@@ -320,8 +330,15 @@ func (s *Service) IsDelegatedAdminTx(tx store.Tx, account, principal string) (bo
 // MemberAccountsTx returns the IDs of the ACTIVE accounts of organization orgID, the management
 // account included, in ascending order. Suspended and closing accounts are left out. An unknown
 // organization has none.
+func (s *Service) MemberAccountsTx(tx store.Tx, orgID string) ([]string, error) {
+	ids, _, err := s.cache.membershipTx(tx, orgID)
+	return ids, err
+}
+
+// MemberAccountsTx is (*Service).MemberAccountsTx for a caller that holds no Service; its
+// caches are shared by the process.
 func MemberAccountsTx(tx store.Tx, orgID string) ([]string, error) {
-	ids, _, err := MembershipTx(tx, orgID)
+	ids, _, err := detached.membershipTx(tx, orgID)
 	return ids, err
 }
 
@@ -331,14 +348,24 @@ func MemberAccountsTx(tx store.Tx, orgID string) ([]string, error) {
 // the organization's version record read in tx (see cache.go): a hit costs one point read
 // instead of listing and decoding every account. Inside an Organizations write (a versionTx,
 // whose version record is only replaced at its end) the cache is bypassed.
+func (s *Service) MembershipTx(tx store.Tx, orgID string) (members []string, departed map[string]time.Time, err error) {
+	return s.cache.membershipTx(tx, orgID)
+}
+
+// MembershipTx is (*Service).MembershipTx for a caller that holds no Service; its caches are
+// shared by the process.
 func MembershipTx(tx store.Tx, orgID string) (members []string, departed map[string]time.Time, err error) {
+	return detached.membershipTx(tx, orgID)
+}
+
+func (c *caches) membershipTx(tx store.Tx, orgID string) (members []string, departed map[string]time.Time, err error) {
 	var version []byte
 	if !WritingTx(tx) {
 		if version, err = store.GetOptional(tx, kindOrgVersion, "", orgID); err != nil {
 			return nil, nil, err
 		}
 	}
-	return MembershipAtTx(tx, orgID, version)
+	return c.membershipAt(tx, orgID, version)
 }
 
 // VersionKey is the key of an organization's version record: a value that changes with every
@@ -356,11 +383,21 @@ func WritingTx(tx store.Tx) bool {
 
 // MembershipAtTx is MembershipTx for a caller that has already read the organization's version
 // record in tx (nil when absent, or inside an Organizations write).
+func (s *Service) MembershipAtTx(tx store.Tx, orgID string, version []byte) (members []string, departed map[string]time.Time, err error) {
+	return s.cache.membershipAt(tx, orgID, version)
+}
+
+// MembershipAtTx is (*Service).MembershipAtTx for a caller that holds no Service; its caches
+// are shared by the process.
 func MembershipAtTx(tx store.Tx, orgID string, version []byte) (members []string, departed map[string]time.Time, err error) {
+	return detached.membershipAt(tx, orgID, version)
+}
+
+func (c *caches) membershipAt(tx store.Tx, orgID string, version []byte) (members []string, departed map[string]time.Time, err error) {
 	if WritingTx(tx) {
 		version = nil
 	}
-	if m, ok := membersCache.Get(orgID); ok && version != nil && m.version == string(version) {
+	if m, ok := c.members.Get(orgID); ok && version != nil && m.version == string(version) {
 		return slices.Clone(m.ids), maps.Clone(m.departed), nil
 	}
 	recs, err := listAll(tx, kindAccount, orgID, "")
@@ -380,7 +417,7 @@ func MembershipAtTx(tx store.Tx, orgID string, version []byte) (members []string
 		return nil, nil, err
 	}
 	if version != nil {
-		membersCache.Put(orgID, memberIDs{version: string(version), ids: slices.Clone(members), departed: maps.Clone(departed)})
+		c.members.Put(orgID, memberIDs{version: string(version), ids: slices.Clone(members), departed: maps.Clone(departed)})
 	}
 	return members, departed, nil
 }
@@ -390,7 +427,7 @@ func MembershipAtTx(tx store.Tx, orgID string, version []byte) (members []string
 // itself. applies is false when SCPs do not apply: the account is in no organization, is the
 // management account, or the organization does not have the SCP policy type enabled.
 func (s *Service) SCPLevelsTx(tx store.Tx, account string) (levels [][]string, applies bool, err error) {
-	o, err := OrgOfTx(tx, account)
+	o, err := s.OrgOfTx(tx, account)
 	if err != nil || o == nil {
 		return nil, false, err
 	}

@@ -193,8 +193,8 @@ func exists(tx store.Tx, kind, scope, id string) (bool, error) {
 	return err == nil, err
 }
 
-func getOrg(tx store.Tx, id string) (*Organization, error) {
-	o, _, err := getOrgRaw(tx, id)
+func (c *caches) getOrg(tx store.Tx, id string) (*Organization, error) {
+	o, _, err := c.getOrgRaw(tx, id)
 	if err != nil || o == nil {
 		return nil, err
 	}
@@ -203,7 +203,7 @@ func getOrg(tx store.Tx, id string) (*Organization, error) {
 
 // getOrgRaw returns the cached decoding of an organization record (which must not be
 // modified) and the record's bytes, or nil if it is missing.
-func getOrgRaw(tx store.Tx, id string) (*Organization, []byte, error) {
+func (c *caches) getOrgRaw(tx store.Tx, id string) (*Organization, []byte, error) {
 	b, err := tx.Get(kindOrg, "", id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, nil
@@ -211,7 +211,7 @@ func getOrgRaw(tx store.Tx, id string) (*Organization, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	o, err := decodeOrg(id, b)
+	o, err := c.decodeOrg(id, b)
 	if err != nil {
 		return nil, nil, err
 	}

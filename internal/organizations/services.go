@@ -170,7 +170,7 @@ func (s *Service) EnableServiceAccessTx(tx store.Tx, orgID, principal string) er
 	if !ok {
 		return fmt.Errorf("organizations: unregistered service principal %s", principal)
 	}
-	o, _, err := getOrgRaw(tx, orgID)
+	o, _, err := s.cache.getOrgRaw(tx, orgID)
 	if err != nil {
 		return err
 	}

@@ -36,9 +36,9 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 	out, err := s.adminImport(w, r, x)
 	status, code := http.StatusOK, ""
 	if err != nil {
-		e := s.asAWSError(r.Context(), x.id, err)
-		code, status = e.For(awsproto.JSON)
-		_ = awsproto.WriteError(w, awsproto.JSON, x.svc.messageKey, "", x.id, e)
+		// The import answers in JSON whatever protocol its headers looked like to precheck.
+		x.protocol = awsproto.JSON
+		status, code = s.writeError(r.Context(), w, x, err)
 	} else {
 		body, _ := json.Marshal(out)
 		h := w.Header()

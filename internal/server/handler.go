@@ -112,17 +112,27 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	code := ""
 	if err != nil {
-		e := s.asAWSError(r.Context(), x.id, err)
-		code, status = e.For(x.protocol)
-		msgKey, ns := "message", ""
-		if x.svc != nil {
-			msgKey, ns = x.svc.messageKey, x.svc.model.XMLNamespace
-		} else if x.protocol == awsproto.Query {
-			ns = "https://sts.amazonaws.com/doc/2011-06-15/"
-		}
-		_ = awsproto.WriteError(w, x.protocol, msgKey, ns, x.id, e)
+		status, code = s.writeError(r.Context(), w, x, err)
 	}
 	s.observe(r.Context(), x, status, code)
+}
+
+// writeError answers err in x's protocol, with the message member and XML namespace of x's
+// service (without one: JSON's "message", STS's namespace for Query), through
+// awsproto.WriteError. Every AWS error response of the server (API calls, the admin import)
+// goes through it. It returns the status and error code written, for observe.
+func (s *Server) writeError(ctx context.Context, w http.ResponseWriter, x *exchange, err error) (status int, code string) {
+	e := s.asAWSError(ctx, x.id, err)
+	code, status = e.For(x.protocol)
+	msgKey, ns := "message", ""
+	if x.svc != nil {
+		msgKey, ns = x.svc.messageKey, x.svc.model.XMLNamespace
+	} else if x.protocol == awsproto.Query {
+		ns = "https://sts.amazonaws.com/doc/2011-06-15/"
+	}
+	// A failed write means the client is gone; no second response can be written.
+	_ = awsproto.WriteError(w, x.protocol, msgKey, ns, x.id, e)
+	return status, code
 }
 
 func (s *Server) exchange(w http.ResponseWriter, r *http.Request, x *exchange) (err error) {

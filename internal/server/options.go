@@ -1,7 +1,6 @@
 package server
 
 import (
-	"io"
 	"log/slog"
 	"time"
 
@@ -80,8 +79,6 @@ type Options struct {
 
 	// Logger receives one line per request; nil discards.
 	Logger *slog.Logger
-	// Stdout receives the one-time credentials banner on first start; nil discards.
-	Stdout io.Writer
 	// Clock and IDs are injected for tests; nil means the system clock and crypto/rand.
 	Clock clock.Clock
 	IDs   ids.Generator

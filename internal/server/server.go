@@ -25,17 +25,14 @@ import (
 	"github.com/orgconfig/orgconfig/internal/clock"
 	"github.com/orgconfig/orgconfig/internal/configservice"
 	"github.com/orgconfig/orgconfig/internal/console"
-	"github.com/orgconfig/orgconfig/internal/iam"
 	"github.com/orgconfig/orgconfig/internal/identity"
 	"github.com/orgconfig/orgconfig/internal/ids"
 	"github.com/orgconfig/orgconfig/internal/jobs"
-	"github.com/orgconfig/orgconfig/internal/organizations"
 	"github.com/orgconfig/orgconfig/internal/regions"
 	"github.com/orgconfig/orgconfig/internal/sealed"
 	"github.com/orgconfig/orgconfig/internal/sigv4"
 	"github.com/orgconfig/orgconfig/internal/store"
 	"github.com/orgconfig/orgconfig/internal/store/sqlite"
-	"github.com/orgconfig/orgconfig/internal/sts"
 )
 
 // minRootSecret is the length of AWS's secret access keys: a configured root secret must be as
@@ -142,8 +139,14 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	s.dir = identity.NewDirectory(st, s.clock, s.ids, s.sealKey)
-	s.jobs = jobs.New(st, jobs.Options{Clock: s.clock, Logger: s.log})
+	svcs := NewServices(st, ServicesOptions{
+		Clock: s.clock, IDs: s.ids, Logger: s.log, SealKey: s.sealKey, Regions: s.regions,
+		MaxAccountsPerOrganization: opts.MaxAccountsPerOrganization,
+		Config: configservice.Options{
+			SnapshotDir: opts.SnapshotDir, LambdaEndpoints: opts.LambdaEndpoints, AggregatorDataDelay: opts.AggregatorDataDelay,
+		},
+	})
+	s.dir, s.jobs, s.authz, s.config = svcs.Directory, svcs.Jobs, svcs.Authz, svcs.Config
 	s.verifier = &sigv4.Verifier{Keys: s.dir, Now: s.clock.Now}
 	s.bodies = semaphore.NewWeighted(maxBodiesInFlight)
 	s.imports = semaphore.NewWeighted(maxImportsInFlight)
@@ -155,29 +158,15 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 
 	s.services = map[string]*service{}
 	s.targets = map[string]*service{}
-	iamSvc := iam.New(st, s.clock, s.ids, s.dir, s.jobs)
-	orgSvc := organizations.New(st, s.clock, s.ids, s.dir, iamSvc, s.jobs)
-	if opts.MaxAccountsPerOrganization > 0 {
-		limits := organizations.DefaultLimits
-		limits.MaxAccounts = opts.MaxAccountsPerOrganization
-		orgSvc.SetLimits(limits)
-	}
-	iamSvc.SetOrgInfo(orgSvc)
-	s.authz = authz.New(st, iamSvc, orgSvc)
-	cfgSvc := configservice.New(st, s.clock, s.ids, s.dir, iamSvc, orgSvc, s.jobs, s.regions, configservice.Options{
-		SnapshotDir: opts.SnapshotDir, LambdaEndpoints: opts.LambdaEndpoints, AggregatorDataDelay: opts.AggregatorDataDelay,
-		Sealer: Sealer(s.sealKey),
-	})
-	s.config = cfgSvc
 	// Items written before the query index existed get their entries in the background.
-	if err := cfgSvc.StartQueryIndexBackfill(ctx); err != nil {
+	if err := s.config.StartQueryIndexBackfill(ctx); err != nil {
 		s.closeStore()
 		return nil, fmt.Errorf("query index backfill: %w", err)
 	}
-	s.register(configapi.Service, configapi.Handlers(cfgSvc), "message")
-	s.register(organizationsapi.Service, organizationsapi.Handlers(orgSvc), "Message")
-	s.register(iamapi.Service, iamapi.Handlers(iamSvc), "Message")
-	s.register(stsapi.Service, stsapi.Handlers(sts.New(st, s.clock, s.ids, s.dir, iamSvc)), "Message")
+	s.register(configapi.Service, configapi.Handlers(svcs.Config), "message")
+	s.register(organizationsapi.Service, organizationsapi.Handlers(svcs.Organizations), "Message")
+	s.register(iamapi.Service, iamapi.Handlers(svcs.IAM), "Message")
+	s.register(stsapi.Service, stsapi.Handlers(svcs.STS), "Message")
 
 	s.metrics = newMetrics(opts.Version)
 	if err := s.newConsole(ctx); err != nil {

@@ -2,6 +2,9 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -9,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/orgconfig/orgconfig/internal/server"
 	"github.com/orgconfig/orgconfig/internal/testserver"
 )
 
@@ -61,4 +65,29 @@ func TestConcurrentCalls(t *testing.T) {
 			t.Errorf("ListRoles: %d roles, want 80", n)
 		}
 	})
+}
+
+// TestImportErrorWithUnknownTarget checks that an admin import whose headers name an unknown
+// JSON target and carry no signature is answered with an AWS JSON error (it used to find no
+// service for the error's message member and drop the connection).
+func TestImportErrorWithUnknownTarget(t *testing.T) {
+	srv := testserver.Start(t)
+	req, err := http.NewRequest(http.MethodPost, srv.Endpoint+server.PathImport, strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Amz-Target", "Nope.Import")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("status %d, body not JSON: %v", resp.StatusCode, err)
+	}
+	if resp.StatusCode < 400 || resp.StatusCode >= 500 || body["__type"] != "MissingAuthenticationTokenException" || body["message"] == "" {
+		t.Errorf("status %d, body %v", resp.StatusCode, body)
+	}
 }

@@ -1,4 +1,4 @@
-package server
+package gogc
 
 import (
 	"os"
@@ -6,34 +6,34 @@ import (
 	"testing"
 )
 
-func TestTuneGC(t *testing.T) {
+func TestTune(t *testing.T) {
 	prev := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(prev)
 
 	t.Setenv("GOGC", "250")
-	if got := TuneGC(); got != 250 {
+	if got := Tune(); got != 250 {
 		t.Errorf("with GOGC=250: %d", got)
 	}
 	if got := debug.SetGCPercent(100); got != 100 {
-		t.Errorf("with GOGC set, TuneGC changed the percent to %d", got)
+		t.Errorf("with GOGC set, Tune changed the percent to %d", got)
 	}
 	t.Setenv("GOGC", "off")
-	if got := TuneGC(); got != -1 {
+	if got := Tune(); got != -1 {
 		t.Errorf("with GOGC=off: %d", got)
 	}
 }
 
-func TestTuneGCDefault(t *testing.T) {
+func TestTuneDefault(t *testing.T) {
 	prev := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(prev)
 	t.Setenv("GOGC", "") // registers the restore of the variable
 	if err := os.Unsetenv("GOGC"); err != nil {
 		t.Fatal(err)
 	}
-	if got := TuneGC(); got != DefaultGCPercent {
+	if got := Tune(); got != DefaultPercent {
 		t.Errorf("without GOGC: %d", got)
 	}
-	if got := debug.SetGCPercent(100); got != DefaultGCPercent {
-		t.Errorf("the collector runs at %d, want %d", got, DefaultGCPercent)
+	if got := debug.SetGCPercent(100); got != DefaultPercent {
+		t.Errorf("the collector runs at %d, want %d", got, DefaultPercent)
 	}
 }
