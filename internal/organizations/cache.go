@@ -16,8 +16,7 @@ import (
 
 // Caches of decoded and rendered state. Each Service owns its caches (type caches), and each
 // cache is bounded: two servers in one process, which have a Service each, share none of them.
-// The package-level functions that take no Service (OrgOfTx, MembershipTx...) use caches of
-// their own (detached). Every cache here is validated against the store on every read, so that
+// Every cache here is validated against the store on every read, so that
 // a write committed by any replica is seen at once:
 //
 //   - The decode caches (membership and organization records) are content-addressed: they are
@@ -57,11 +56,6 @@ func newCaches() *caches {
 	c.hints.Max = maxHints
 	return c
 }
-
-// detached are the caches of the package-level functions (OrgOfTx, MembershipTx...), which
-// callers that hold no Service use: they are shared by the process. Callers that hold the
-// Service use its methods of the same names, whose caches are the Service's own.
-var detached = newCaches()
 
 // copyOrg returns a copy of o that the caller may modify.
 func copyOrg(o *Organization) *Organization {

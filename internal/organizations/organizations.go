@@ -111,7 +111,7 @@ func (s *Service) lim() Limits {
 // every replica. Tests that need many accounts use it.
 func SetAccountLimit(ctx context.Context, st store.Store, orgID string, n int) error {
 	return st.Write(ctx, func(tx store.Tx) error {
-		o, err := detached.getOrg(tx, orgID)
+		o, err := newCaches().getOrg(tx, orgID)
 		if err != nil {
 			return err
 		}
@@ -150,11 +150,12 @@ func hsConstraint(reason, format string, args ...any) error {
 	return organizationsapi.ErrHandshakeConstraintViolation(format, args...).With("Reason", reason)
 }
 
-// callerAccount is the account of the request's principal.
+// callerAccount is the account of the request's principal (call.Caller's error outside a
+// request).
 func callerAccount(ctx context.Context) (string, error) {
-	info := call.From(ctx)
-	if info == nil || info.Principal == nil {
-		return "", errors.New("organizations: no authenticated principal in the context")
+	info, err := call.Caller(ctx)
+	if err != nil {
+		return "", err
 	}
 	return info.Principal.Account, nil
 }
@@ -259,12 +260,6 @@ func (s *Service) OrgOfTx(tx store.Tx, account string) (*Organization, error) {
 	return s.cache.orgOfTx(tx, account)
 }
 
-// OrgOfTx is (*Service).OrgOfTx for a caller that holds no Service; its caches are shared by
-// the process.
-func OrgOfTx(tx store.Tx, account string) (*Organization, error) {
-	return detached.orgOfTx(tx, account)
-}
-
 func (c *caches) orgOfTx(tx store.Tx, account string) (*Organization, error) {
 	o, _, err := c.orgOfRaw(tx, account)
 	if err != nil || o == nil {
@@ -335,13 +330,6 @@ func (s *Service) MemberAccountsTx(tx store.Tx, orgID string) ([]string, error) 
 	return ids, err
 }
 
-// MemberAccountsTx is (*Service).MemberAccountsTx for a caller that holds no Service; its
-// caches are shared by the process.
-func MemberAccountsTx(tx store.Tx, orgID string) ([]string, error) {
-	ids, _, err := detached.membershipTx(tx, orgID)
-	return ids, err
-}
-
 // MembershipTx returns MemberAccountsTx and DepartedAccountsTx of organization orgID together.
 //
 // Aggregators call it on every read, so the answer is cached per organization and validated by
@@ -350,12 +338,6 @@ func MemberAccountsTx(tx store.Tx, orgID string) ([]string, error) {
 // whose version record is only replaced at its end) the cache is bypassed.
 func (s *Service) MembershipTx(tx store.Tx, orgID string) (members []string, departed map[string]time.Time, err error) {
 	return s.cache.membershipTx(tx, orgID)
-}
-
-// MembershipTx is (*Service).MembershipTx for a caller that holds no Service; its caches are
-// shared by the process.
-func MembershipTx(tx store.Tx, orgID string) (members []string, departed map[string]time.Time, err error) {
-	return detached.membershipTx(tx, orgID)
 }
 
 func (c *caches) membershipTx(tx store.Tx, orgID string) (members []string, departed map[string]time.Time, err error) {
@@ -385,12 +367,6 @@ func WritingTx(tx store.Tx) bool {
 // record in tx (nil when absent, or inside an Organizations write).
 func (s *Service) MembershipAtTx(tx store.Tx, orgID string, version []byte) (members []string, departed map[string]time.Time, err error) {
 	return s.cache.membershipAt(tx, orgID, version)
-}
-
-// MembershipAtTx is (*Service).MembershipAtTx for a caller that holds no Service; its caches
-// are shared by the process.
-func MembershipAtTx(tx store.Tx, orgID string, version []byte) (members []string, departed map[string]time.Time, err error) {
-	return detached.membershipAt(tx, orgID, version)
 }
 
 func (c *caches) membershipAt(tx store.Tx, orgID string, version []byte) (members []string, departed map[string]time.Time, err error) {

@@ -82,6 +82,6 @@ func NewServices(st store.Store, o ServicesOptions) *Services {
 	s.IAM.SetOrgInfo(s.Organizations)
 	s.Authz = authz.New(st, s.IAM, s.Organizations)
 	s.Config = configservice.New(st, o.Clock, o.IDs, s.Directory, s.IAM, s.Organizations, s.Jobs, o.Regions, o.Config)
-	s.STS = sts.New(st, o.Clock, o.IDs, s.Directory, s.IAM)
+	s.STS = sts.New(st, o.Clock, o.IDs, s.Directory, s.IAM, s.Organizations)
 	return s
 }

@@ -31,11 +31,13 @@ type Service struct {
 	ids   ids.Generator
 	dir   *identity.Directory
 	iam   *iam.Service
+	// orgs tells a role's trust policy the caller's organization (aws:PrincipalOrgID).
+	orgs *organizations.Service
 }
 
 // New returns the STS service.
-func New(st store.Store, c clock.Clock, g ids.Generator, dir *identity.Directory, iamSvc *iam.Service) *Service {
-	return &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc}
+func New(st store.Store, c clock.Clock, g ids.Generator, dir *identity.Directory, iamSvc *iam.Service, orgs *organizations.Service) *Service {
+	return &Service{store: st, clock: c, ids: g, dir: dir, iam: iamSvc, orgs: orgs}
 }
 
 // Session limits, in seconds.
@@ -118,8 +120,8 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 			pctx.Set("sts:ExternalId", in.ExternalId)
 		}
 		pctx.Set("sts:RoleSessionName", session)
-		if strings.Contains(strings.ToLower(role.AssumeRolePolicyDocument), "aws:principalorgid") {
-			if o, err := organizations.OrgOfTx(tx, p.Account); err != nil {
+		if s.orgs != nil && strings.Contains(strings.ToLower(role.AssumeRolePolicyDocument), "aws:principalorgid") {
+			if o, err := s.orgs.OrgOfTx(tx, p.Account); err != nil {
 				return err
 			} else if o != nil {
 				pctx.Set("aws:PrincipalOrgID", o.ID)

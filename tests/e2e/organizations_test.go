@@ -253,7 +253,7 @@ func testOrgWholeFlow(t *testing.T, backend testserver.Option) {
 		if ok, _ := probe.IsDelegatedAdminTx(tx, members[1], "config.amazonaws.com"); !ok {
 			t.Error("IsDelegatedAdminTx false")
 		}
-		ids, err := orgsvc.MemberAccountsTx(tx, oid)
+		ids, err := probe.MemberAccountsTx(tx, oid)
 		if err != nil || len(ids) != 5 {
 			t.Errorf("MemberAccountsTx = %v, %v", ids, err)
 		}

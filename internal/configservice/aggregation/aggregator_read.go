@@ -99,7 +99,7 @@ func (s *Service) ViewWithTx(tx store.Tx, ctx context.Context, name string, extr
 			return nil, nil, err
 		}
 	}
-	members, departed, err := organizations.MembershipAtTx(tx, a.OrgID, version)
+	members, departed, err := s.Orgs.MembershipAtTx(tx, a.OrgID, version)
 	if err != nil {
 		return nil, nil, err
 	}

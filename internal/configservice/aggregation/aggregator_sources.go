@@ -12,7 +12,6 @@ import (
 
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
 	"github.com/orgconfig/orgconfig/internal/iam"
-	"github.com/orgconfig/orgconfig/internal/organizations"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -101,7 +100,7 @@ func (s *Service) refreshAggregatorTx(tx store.Tx, account, region string, a *ag
 // account can turn it on) or delegated administrator for AWS Config. It returns the failure
 // code and message ("" when it holds) and the organization ID.
 func (s *Service) orgStanding(tx store.Tx, account string) (code, msg, orgID string, err error) {
-	o, err := organizations.OrgOfTx(tx, account)
+	o, err := s.Orgs.OrgOfTx(tx, account)
 	if err != nil {
 		return "", "", "", err
 	}
@@ -235,7 +234,7 @@ func (s *Service) sourcesTx(tx store.Tx, account, region string, a *aggregatorRe
 		if a.OrgID == "" {
 			return nil, nil
 		}
-		members, departed, err := organizations.MembershipTx(tx, a.OrgID)
+		members, departed, err := s.Orgs.MembershipTx(tx, a.OrgID)
 		if err != nil {
 			return nil, err
 		}

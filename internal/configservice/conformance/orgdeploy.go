@@ -10,7 +10,6 @@ import (
 	"github.com/orgconfig/orgconfig/internal/api/configapi"
 	"github.com/orgconfig/orgconfig/internal/awsproto"
 	"github.com/orgconfig/orgconfig/internal/configservice/core"
-	"github.com/orgconfig/orgconfig/internal/organizations"
 	"github.com/orgconfig/orgconfig/internal/store"
 )
 
@@ -100,7 +99,7 @@ func (s *Service) orgCallerTx(tx store.Tx, account string, enable bool) (string,
 	if s.Orgs == nil {
 		return "", configapi.ErrOrganizationAccessDenied("This action can only be made by accounts in an AWS Organization.")
 	}
-	o, err := organizations.OrgOfTx(tx, account)
+	o, err := s.Orgs.OrgOfTx(tx, account)
 	if err != nil {
 		return "", err
 	}
@@ -160,7 +159,7 @@ func (s *Service) startDeploymentTx(tx store.Tx, d *deployment, phase string, no
 		m.Status, m.Code, m.Message, m.Updated = inProgress(phase), "", "", now
 	}
 	if phase != phaseDelete {
-		targets, err := organizations.MemberAccountsTx(tx, d.OrgID)
+		targets, err := s.Orgs.MemberAccountsTx(tx, d.OrgID)
 		if err != nil {
 			return err
 		}
@@ -187,7 +186,7 @@ func (s *Service) reconcileTx(tx store.Tx, d *deployment, dep deployer, deleting
 	}
 	var targets []string
 	if !deleting && enabled {
-		members, err := organizations.MemberAccountsTx(tx, d.OrgID)
+		members, err := s.Orgs.MemberAccountsTx(tx, d.OrgID)
 		if err != nil {
 			return false, err
 		}
