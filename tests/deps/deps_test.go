@@ -104,6 +104,13 @@ var rules = []rule{
 		tests:  true,
 		why:    "internal packages are the program; the command, the black-box suites and the benchmarks sit on top of them",
 	},
+	{
+		pkgs:   []string{"internal/..."},
+		except: []string{"internal/gogc"},
+		forbid: []string{"internal/gogc"},
+		tests:  true,
+		why:    "the collector's target is the process's business: only main packages (orgconfig serve, the benchmarks) set it",
+	},
 	// The areas of AWS Config, each importing only the ones below it:
 	// core < recording < evaluation < aggregation < conformance, advancedquery < configservice.
 	{

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/orgconfig/orgconfig/internal/configservice/core"
@@ -206,21 +205,23 @@ func guardDocument(ci *configapi.ConfigurationItem) (any, error) {
 	return doc, nil
 }
 
-// policyCache holds parsed Guard policies by text.
-var policyCache sync.Map // string -> policyEntry
+// maxCachedPolicies bounds the Guard policies a Service keeps parsed (a policy text is at most
+// 10,000 characters, so a full cache holds a few MB).
+const maxCachedPolicies = 256
 
+// policyEntry is a Guard policy text parsed: the policy, or why it does not parse.
 type policyEntry struct {
 	p   *guard.Policy
 	err error
 }
 
-func parsePolicy(text string) (*guard.Policy, error) {
-	if v, ok := policyCache.Load(text); ok {
-		e := v.(policyEntry)
+// parsePolicy parses a CUSTOM_POLICY rule's Guard policy, through s.policies.
+func (s *Service) parsePolicy(text string) (*guard.Policy, error) {
+	if e, ok := s.policies.Get(text); ok {
 		return e.p, e.err
 	}
 	p, err := guard.Parse(text)
-	policyCache.Store(text, policyEntry{p, err})
+	s.policies.PutMax(text, &policyEntry{p, err}, maxCachedPolicies)
 	return p, err
 }
 
@@ -258,7 +259,7 @@ func (s *Service) newEvaluator(tx store.Tx, account, region string, r *ruleRec, 
 			ev.managed, ev.params = m, p
 		}
 	case ownerPolicy:
-		p, err := parsePolicy(r.Rule.Source.CustomPolicyDetails.PolicyText)
+		p, err := ev.s.parsePolicy(r.Rule.Source.CustomPolicyDetails.PolicyText)
 		var unsupported *guard.UnsupportedError
 		switch {
 		case errors.As(err, &unsupported):

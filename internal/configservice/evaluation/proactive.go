@@ -243,7 +243,7 @@ func (s *Service) proactiveResultsTx(tx store.Tx, account, region string, d *con
 		var compliance, annotation string
 		switch r.owner() {
 		case ownerPolicy:
-			p, err := parsePolicy(r.Rule.Source.CustomPolicyDetails.PolicyText)
+			p, err := s.parsePolicy(r.Rule.Source.CustomPolicyDetails.PolicyText)
 			if err != nil {
 				continue // unsupported or invalid: the rule's status reports it
 			}

@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 
 	"github.com/orgconfig/orgconfig/internal/configservice/recording"
+	"github.com/orgconfig/orgconfig/internal/memo"
 )
 
 // Service implements the evaluation operations of AWS Config over the recording area.
@@ -11,6 +12,8 @@ type Service struct {
 	*recording.Service
 	// tokenKeyCache is the HMAC key of result tokens, once read from the store.
 	tokenKeyCache atomic.Pointer[[]byte]
+	// policies holds parsed Guard policies by their text (bounded by maxCachedPolicies).
+	policies memo.Map[*policyEntry]
 }
 
 // New returns the evaluation area over rec, registers its background jobs and has rec tell it
