@@ -322,32 +322,72 @@ func detailedStatus(d *deployment, account, status string) []string {
 	return accts
 }
 
-// orgObjectsPageTx is what DescribeOrganizationConfigRuleStatuses and
-// DescribeOrganizationConformancePackStatuses share: the caller's checks, then the page the
-// token and limit (100 by default) select of the objects all returns (named: the caller named
-// them, in the order given).
-func orgObjectsPageTx[T any](s *Service, tx store.Tx, account string, all func() ([]*T, error), name func(*T) string, named bool, tok string, limit *int32) ([]*T, string, error) {
-	if _, err := s.orgCallerTx(tx, account, false); err != nil {
-		return nil, "", err
-	}
-	objs, err := all()
+// listOrgObjects is what the Describe operations of organization rules and packs (and of their
+// statuses) share: the caller's checks, then the page the token and limit (100 by default)
+// select of the objects sel returns (in the order given when the caller named them), each
+// rendered.
+func listOrgObjects[T, R any](s *Service, ctx context.Context, names []string, tok string, limit *int32,
+	sel func(tx store.Tx, account, region string, names []string) ([]*T, error), name func(*T) string, render func(*T) R) ([]R, string, error) {
+	account, region, err := core.Where(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	return pageByName(objs, name, tok, core.LimitOr(limit, 100), named)
+	out, next := []R{}, ""
+	err = s.Store.Read(ctx, func(tx store.Tx) error {
+		if _, err := s.orgCallerTx(tx, account, false); err != nil {
+			return err
+		}
+		all, err := sel(tx, account, region, names)
+		if err != nil {
+			return err
+		}
+		page, n, err := pageByName(all, name, tok, core.LimitOr(limit, 100), len(names) > 0)
+		if err != nil {
+			return err
+		}
+		out, next = out[:0], n
+		for _, o := range page {
+			out = append(out, render(o))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
 }
 
-// memberAccountsPageTx is what the two detailed-status operations share: the caller's checks,
-// the object's deployment (get returns the operation's not-found error when there is none), and
-// the page of member accounts whose status passes the filters (empty: any).
-func memberAccountsPageTx(s *Service, tx store.Tx, account string, get func() (*deployment, error), accountFilter, statusFilter, tok string, limit *int32) ([]string, string, error) {
-	if _, err := s.orgCallerTx(tx, account, false); err != nil {
-		return nil, "", err
-	}
-	d, err := get()
+// listMemberStatuses is what the two detailed-status operations share: the caller's checks, the
+// object's deployment (get returns the operation's not-found error when there is none), and the
+// page of member accounts whose status passes the filters (empty: any), each rendered.
+func listMemberStatuses[R any](s *Service, ctx context.Context, tok string, limit *int32, accountFilter, statusFilter string,
+	get func(tx store.Tx, account, region string) (*deployment, error), render func(account string, m *memberStatus) R) ([]R, string, error) {
+	account, region, err := core.Where(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	accts := detailedStatus(d, accountFilter, statusFilter)
-	return pageByName(accts, func(a string) string { return a }, tok, core.LimitOr(limit, 100), false)
+	out, next := []R{}, ""
+	err = s.Store.Read(ctx, func(tx store.Tx) error {
+		if _, err := s.orgCallerTx(tx, account, false); err != nil {
+			return err
+		}
+		d, err := get(tx, account, region)
+		if err != nil {
+			return err
+		}
+		accts := detailedStatus(d, accountFilter, statusFilter)
+		page, n, err := pageByName(accts, func(a string) string { return a }, tok, core.LimitOr(limit, 100), false)
+		if err != nil {
+			return err
+		}
+		out, next = out[:0], n
+		for _, acct := range page {
+			out = append(out, render(acct, d.Members[acct]))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
 }

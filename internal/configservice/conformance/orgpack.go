@@ -28,6 +28,8 @@ type orgPackRec struct {
 	Deployment deployment                                `json:"deployment"`
 }
 
+func (o *orgPackRec) name() string { return o.Name }
+
 func (o *orgPackRec) api() configapi.OrganizationConformancePack {
 	return configapi.OrganizationConformancePack{OrganizationConformancePackName: o.Name, OrganizationConformancePackArn: o.ARN,
 		DeliveryS3Bucket: o.Bucket, DeliveryS3KeyPrefix: o.Prefix, ConformancePackInputParameters: o.Params,
@@ -197,79 +199,38 @@ func selectOrgPacksTx(tx store.Tx, account, region string, names []string) ([]*o
 
 // DescribeOrganizationConformancePacks returns the organization packs the caller created.
 func (s *Service) DescribeOrganizationConformancePacks(ctx context.Context, in *configapi.DescribeOrganizationConformancePacksRequest) (*configapi.DescribeOrganizationConformancePacksResponse, error) {
-	account, region, err := core.Where(ctx)
+	packs, next, err := listOrgObjects(s, ctx, in.OrganizationConformancePackNames, in.NextToken, in.Limit, selectOrgPacksTx, (*orgPackRec).name, (*orgPackRec).api)
 	if err != nil {
 		return nil, err
 	}
-	out := &configapi.DescribeOrganizationConformancePacksResponse{OrganizationConformancePacks: []configapi.OrganizationConformancePack{}}
-	err = s.Store.Read(ctx, func(tx store.Tx) error {
-		if _, err := s.orgCallerTx(tx, account, false); err != nil {
-			return err
-		}
-		all, err := selectOrgPacksTx(tx, account, region, in.OrganizationConformancePackNames)
-		if err != nil {
-			return err
-		}
-		page, next, err := pageByName(all, func(o *orgPackRec) string { return o.Name }, in.NextToken, core.LimitOr(in.Limit, 100), len(in.OrganizationConformancePackNames) > 0)
-		if err != nil {
-			return err
-		}
-		out.OrganizationConformancePacks, out.NextToken = out.OrganizationConformancePacks[:0], next
-		for _, o := range page {
-			out.OrganizationConformancePacks = append(out.OrganizationConformancePacks, o.api())
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return &configapi.DescribeOrganizationConformancePacksResponse{OrganizationConformancePacks: packs, NextToken: next}, nil
 }
 
 // DescribeOrganizationConformancePackStatuses returns the deployment status of the caller's
 // organization packs.
 func (s *Service) DescribeOrganizationConformancePackStatuses(ctx context.Context, in *configapi.DescribeOrganizationConformancePackStatusesRequest) (*configapi.DescribeOrganizationConformancePackStatusesResponse, error) {
-	account, region, err := core.Where(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := &configapi.DescribeOrganizationConformancePackStatusesResponse{OrganizationConformancePackStatuses: []configapi.OrganizationConformancePackStatus{}}
-	err = s.Store.Read(ctx, func(tx store.Tx) error {
-		page, next, err := orgObjectsPageTx(s, tx, account, func() ([]*orgPackRec, error) {
-			return selectOrgPacksTx(tx, account, region, in.OrganizationConformancePackNames)
-		}, func(o *orgPackRec) string { return o.Name }, len(in.OrganizationConformancePackNames) > 0, in.NextToken, in.Limit)
-		if err != nil {
-			return err
-		}
-		out.OrganizationConformancePackStatuses, out.NextToken = out.OrganizationConformancePackStatuses[:0], next
-		for _, o := range page {
+	statuses, next, err := listOrgObjects(s, ctx, in.OrganizationConformancePackNames, in.NextToken, in.Limit, selectOrgPacksTx, (*orgPackRec).name,
+		func(o *orgPackRec) configapi.OrganizationConformancePackStatus {
 			d := o.Deployment
-			out.OrganizationConformancePackStatuses = append(out.OrganizationConformancePackStatuses, configapi.OrganizationConformancePackStatus{
+			return configapi.OrganizationConformancePackStatus{
 				OrganizationConformancePackName: o.Name, Status: configapi.OrganizationResourceStatus(d.Status),
-				ErrorCode: d.Code, ErrorMessage: d.Message, LastUpdateTime: core.APITime(d.Updated)})
-		}
-		return nil
-	})
+				ErrorCode: d.Code, ErrorMessage: d.Message, LastUpdateTime: core.APITime(d.Updated)}
+		})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &configapi.DescribeOrganizationConformancePackStatusesResponse{OrganizationConformancePackStatuses: statuses, NextToken: next}, nil
 }
 
 // GetOrganizationConformancePackDetailedStatus returns the deployment status in each member.
 func (s *Service) GetOrganizationConformancePackDetailedStatus(ctx context.Context, in *configapi.GetOrganizationConformancePackDetailedStatusRequest) (*configapi.GetOrganizationConformancePackDetailedStatusResponse, error) {
-	account, region, err := core.Where(ctx)
-	if err != nil {
-		return nil, err
-	}
 	f := in.Filters
 	if f == nil {
 		f = &configapi.OrganizationResourceDetailedStatusFilters{}
 	}
-	out := &configapi.GetOrganizationConformancePackDetailedStatusResponse{OrganizationConformancePackDetailedStatuses: []configapi.OrganizationConformancePackDetailedStatus{}}
-	err = s.Store.Read(ctx, func(tx store.Tx) error {
-		var o *orgPackRec
-		page, next, err := memberAccountsPageTx(s, tx, account, func() (*deployment, error) {
+	var o *orgPackRec
+	rows, next, err := listMemberStatuses(s, ctx, in.NextToken, in.Limit, f.AccountId, string(f.Status),
+		func(tx store.Tx, account, region string) (*deployment, error) {
 			var err error
 			if o, err = orgPackTx(tx, account, region, in.OrganizationConformancePackName); err != nil {
 				return nil, err
@@ -278,23 +239,16 @@ func (s *Service) GetOrganizationConformancePackDetailedStatus(ctx context.Conte
 				return nil, noSuchOrgPack(in.OrganizationConformancePackName)
 			}
 			return &o.Deployment, nil
-		}, f.AccountId, string(f.Status), in.NextToken, in.Limit)
-		if err != nil {
-			return err
-		}
-		out.OrganizationConformancePackDetailedStatuses, out.NextToken = out.OrganizationConformancePackDetailedStatuses[:0], next
-		for _, acct := range page {
-			m := o.Deployment.Members[acct]
-			out.OrganizationConformancePackDetailedStatuses = append(out.OrganizationConformancePackDetailedStatuses, configapi.OrganizationConformancePackDetailedStatus{
+		},
+		func(acct string, m *memberStatus) configapi.OrganizationConformancePackDetailedStatus {
+			return configapi.OrganizationConformancePackDetailedStatus{
 				AccountId: acct, ConformancePackName: o.memberPackName(), Status: configapi.OrganizationResourceDetailedStatus(m.Status),
-				ErrorCode: m.Code, ErrorMessage: m.Message, LastUpdateTime: core.APITime(m.Updated)})
-		}
-		return nil
-	})
+				ErrorCode: m.Code, ErrorMessage: m.Message, LastUpdateTime: core.APITime(m.Updated)}
+		})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &configapi.GetOrganizationConformancePackDetailedStatusResponse{OrganizationConformancePackDetailedStatuses: rows, NextToken: next}, nil
 }
 
 // DeleteOrganizationConformancePack deletes an organization pack and its member packs.

@@ -29,6 +29,8 @@ type orgRuleRec struct {
 	Deployment deployment                                      `json:"deployment"`
 }
 
+func (o *orgRuleRec) name() string { return o.Name }
+
 func (o *orgRuleRec) api() configapi.OrganizationConfigRule {
 	out := configapi.OrganizationConfigRule{OrganizationConfigRuleName: o.Name, OrganizationConfigRuleArn: o.ARN,
 		OrganizationManagedRuleMetadata: o.Managed, OrganizationCustomRuleMetadata: o.Custom, ExcludedAccounts: o.Excluded,
@@ -262,79 +264,38 @@ func pageByName[T any](items []T, name func(T) string, tok string, limit int, na
 
 // DescribeOrganizationConfigRules returns the organization rules the caller created.
 func (s *Service) DescribeOrganizationConfigRules(ctx context.Context, in *configapi.DescribeOrganizationConfigRulesRequest) (*configapi.DescribeOrganizationConfigRulesResponse, error) {
-	account, region, err := core.Where(ctx)
+	rules, next, err := listOrgObjects(s, ctx, in.OrganizationConfigRuleNames, in.NextToken, in.Limit, selectOrgRulesTx, (*orgRuleRec).name, (*orgRuleRec).api)
 	if err != nil {
 		return nil, err
 	}
-	out := &configapi.DescribeOrganizationConfigRulesResponse{OrganizationConfigRules: []configapi.OrganizationConfigRule{}}
-	err = s.Store.Read(ctx, func(tx store.Tx) error {
-		if _, err := s.orgCallerTx(tx, account, false); err != nil {
-			return err
-		}
-		all, err := selectOrgRulesTx(tx, account, region, in.OrganizationConfigRuleNames)
-		if err != nil {
-			return err
-		}
-		page, next, err := pageByName(all, func(o *orgRuleRec) string { return o.Name }, in.NextToken, core.LimitOr(in.Limit, 100), len(in.OrganizationConfigRuleNames) > 0)
-		if err != nil {
-			return err
-		}
-		out.OrganizationConfigRules, out.NextToken = out.OrganizationConfigRules[:0], next
-		for _, o := range page {
-			out.OrganizationConfigRules = append(out.OrganizationConfigRules, o.api())
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return &configapi.DescribeOrganizationConfigRulesResponse{OrganizationConfigRules: rules, NextToken: next}, nil
 }
 
 // DescribeOrganizationConfigRuleStatuses returns the deployment status of the caller's
 // organization rules.
 func (s *Service) DescribeOrganizationConfigRuleStatuses(ctx context.Context, in *configapi.DescribeOrganizationConfigRuleStatusesRequest) (*configapi.DescribeOrganizationConfigRuleStatusesResponse, error) {
-	account, region, err := core.Where(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := &configapi.DescribeOrganizationConfigRuleStatusesResponse{OrganizationConfigRuleStatuses: []configapi.OrganizationConfigRuleStatus{}}
-	err = s.Store.Read(ctx, func(tx store.Tx) error {
-		page, next, err := orgObjectsPageTx(s, tx, account, func() ([]*orgRuleRec, error) {
-			return selectOrgRulesTx(tx, account, region, in.OrganizationConfigRuleNames)
-		}, func(o *orgRuleRec) string { return o.Name }, len(in.OrganizationConfigRuleNames) > 0, in.NextToken, in.Limit)
-		if err != nil {
-			return err
-		}
-		out.OrganizationConfigRuleStatuses, out.NextToken = out.OrganizationConfigRuleStatuses[:0], next
-		for _, o := range page {
+	statuses, next, err := listOrgObjects(s, ctx, in.OrganizationConfigRuleNames, in.NextToken, in.Limit, selectOrgRulesTx, (*orgRuleRec).name,
+		func(o *orgRuleRec) configapi.OrganizationConfigRuleStatus {
 			d := o.Deployment
-			out.OrganizationConfigRuleStatuses = append(out.OrganizationConfigRuleStatuses, configapi.OrganizationConfigRuleStatus{
+			return configapi.OrganizationConfigRuleStatus{
 				OrganizationConfigRuleName: o.Name, OrganizationRuleStatus: configapi.OrganizationRuleStatus(d.Status),
-				ErrorCode: d.Code, ErrorMessage: d.Message, LastUpdateTime: core.APITime(d.Updated)})
-		}
-		return nil
-	})
+				ErrorCode: d.Code, ErrorMessage: d.Message, LastUpdateTime: core.APITime(d.Updated)}
+		})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &configapi.DescribeOrganizationConfigRuleStatusesResponse{OrganizationConfigRuleStatuses: statuses, NextToken: next}, nil
 }
 
 // GetOrganizationConfigRuleDetailedStatus returns the deployment status in each member account.
 func (s *Service) GetOrganizationConfigRuleDetailedStatus(ctx context.Context, in *configapi.GetOrganizationConfigRuleDetailedStatusRequest) (*configapi.GetOrganizationConfigRuleDetailedStatusResponse, error) {
-	account, region, err := core.Where(ctx)
-	if err != nil {
-		return nil, err
-	}
 	f := in.Filters
 	if f == nil {
 		f = &configapi.StatusDetailFilters{}
 	}
-	out := &configapi.GetOrganizationConfigRuleDetailedStatusResponse{OrganizationConfigRuleDetailedStatus: []configapi.MemberAccountStatus{}}
-	err = s.Store.Read(ctx, func(tx store.Tx) error {
-		var o *orgRuleRec
-		page, next, err := memberAccountsPageTx(s, tx, account, func() (*deployment, error) {
+	var o *orgRuleRec
+	rows, next, err := listMemberStatuses(s, ctx, in.NextToken, in.Limit, f.AccountId, string(f.MemberAccountRuleStatus),
+		func(tx store.Tx, account, region string) (*deployment, error) {
 			var err error
 			if o, err = orgRuleTx(tx, account, region, in.OrganizationConfigRuleName); err != nil {
 				return nil, err
@@ -343,27 +304,20 @@ func (s *Service) GetOrganizationConfigRuleDetailedStatus(ctx context.Context, i
 				return nil, noSuchOrgRule(in.OrganizationConfigRuleName)
 			}
 			return &o.Deployment, nil
-		}, f.AccountId, string(f.MemberAccountRuleStatus), in.NextToken, in.Limit)
-		if err != nil {
-			return err
-		}
-		out.OrganizationConfigRuleDetailedStatus, out.NextToken = out.OrganizationConfigRuleDetailedStatus[:0], next
-		for _, acct := range page {
-			m := o.Deployment.Members[acct]
+		},
+		func(acct string, m *memberStatus) configapi.MemberAccountStatus {
 			name := m.Name
 			if name == "" {
 				name = o.memberRule().ConfigRuleName
 			}
-			out.OrganizationConfigRuleDetailedStatus = append(out.OrganizationConfigRuleDetailedStatus, configapi.MemberAccountStatus{
+			return configapi.MemberAccountStatus{
 				AccountId: acct, ConfigRuleName: name, MemberAccountRuleStatus: configapi.MemberAccountRuleStatus(m.Status),
-				ErrorCode: m.Code, ErrorMessage: m.Message, LastUpdateTime: core.APITime(m.Updated)})
-		}
-		return nil
-	})
+				ErrorCode: m.Code, ErrorMessage: m.Message, LastUpdateTime: core.APITime(m.Updated)}
+		})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &configapi.GetOrganizationConfigRuleDetailedStatusResponse{OrganizationConfigRuleDetailedStatus: rows, NextToken: next}, nil
 }
 
 // DeleteOrganizationConfigRule deletes an organization rule: DELETE_IN_PROGRESS until the job has
