@@ -322,6 +322,28 @@ func detailedStatus(d *deployment, account, status string) []string {
 	return accts
 }
 
+// reconcileObjectTx is the deployment job of an organization rule or pack (kind): it
+// reconciles the members with dep, then forgets the object once its deletion is done, or saves
+// it and comes back after orgDeployInterval.
+func (s *Service) reconcileObjectTx(tx store.Tx, kind, creator, region, name string, d *deployment, dep deployer, deleting bool, save func() error) error {
+	now := s.Clock.Now().UTC()
+	gone, err := s.reconcileTx(tx, d, dep, deleting, now)
+	if err != nil {
+		return err
+	}
+	if gone {
+		if _, err := tx.Delete(kind, core.Scope(creator, region), name); err != nil {
+			return err
+		}
+		_, err := tx.Delete(KindOrgDeployIndex, d.OrgID, deployIndexID(kind, creator, region, name))
+		return err
+	}
+	if err := save(); err != nil {
+		return err
+	}
+	return s.enqueueDeployTx(tx, kind, creator, region, name, now.Add(orgDeployInterval))
+}
+
 // listOrgObjects is what the Describe operations of organization rules and packs (and of their
 // statuses) share: the caller's checks, then the page the token and limit (100 by default)
 // select of the objects sel returns (in the order given when the caller named them), each

@@ -175,22 +175,8 @@ func (s *Service) reconcileOrgPackTx(tx store.Tx, creator, region, name string) 
 	if err != nil || o == nil {
 		return err
 	}
-	now := s.Clock.Now().UTC()
-	gone, err := s.reconcileTx(tx, &o.Deployment, orgPackDeployer{s, o}, o.Deleting, now)
-	if err != nil {
-		return err
-	}
-	if gone {
-		if _, err := tx.Delete(KindOrgPack, core.Scope(creator, region), name); err != nil {
-			return err
-		}
-		_, err := tx.Delete(KindOrgDeployIndex, o.Deployment.OrgID, deployIndexID(KindOrgPack, creator, region, name))
-		return err
-	}
-	if err := saveOrgPackTx(tx, creator, region, o); err != nil {
-		return err
-	}
-	return s.enqueueDeployTx(tx, KindOrgPack, creator, region, name, now.Add(orgDeployInterval))
+	return s.reconcileObjectTx(tx, KindOrgPack, creator, region, name, &o.Deployment, orgPackDeployer{s, o}, o.Deleting,
+		func() error { return saveOrgPackTx(tx, creator, region, o) })
 }
 
 func selectOrgPacksTx(tx store.Tx, account, region string, names []string) ([]*orgPackRec, error) {

@@ -217,22 +217,8 @@ func (s *Service) reconcileOrgRuleTx(tx store.Tx, creator, region, name string) 
 	if err != nil || o == nil {
 		return err
 	}
-	now := s.Clock.Now().UTC()
-	gone, err := s.reconcileTx(tx, &o.Deployment, orgRuleDeployer{s, o}, o.Deleting, now)
-	if err != nil {
-		return err
-	}
-	if gone {
-		if _, err := tx.Delete(KindOrgRule, core.Scope(creator, region), name); err != nil {
-			return err
-		}
-		_, err := tx.Delete(KindOrgDeployIndex, o.Deployment.OrgID, deployIndexID(KindOrgRule, creator, region, name))
-		return err
-	}
-	if err := saveOrgRuleTx(tx, creator, region, o); err != nil {
-		return err
-	}
-	return s.enqueueDeployTx(tx, KindOrgRule, creator, region, name, now.Add(orgDeployInterval))
+	return s.reconcileObjectTx(tx, KindOrgRule, creator, region, name, &o.Deployment, orgRuleDeployer{s, o}, o.Deleting,
+		func() error { return saveOrgRuleTx(tx, creator, region, o) })
 }
 
 // selectOrgRulesTx returns the caller's organization rules named (all when names is empty).
